@@ -12,20 +12,23 @@ let package = Package(
     .executable(name: "byok-host", targets: ["byok-host"])
   ],
   targets: [
-    // MARK: JSONRPC
-
-    .target(name: "JSONRPC"),
-    .testTarget(
-      name: "JSONRPCTests",
-      dependencies: ["JSONRPC"]
-    ),
-
     // MARK: BYOKLogging
 
     .target(name: "BYOKLogging"),
     .testTarget(
       name: "BYOKLoggingTests",
       dependencies: ["BYOKLogging"]
+    ),
+
+    // MARK: JSONRPC
+
+    .target(
+      name: "JSONRPC",
+      dependencies: ["BYOKLogging"]
+    ),
+    .testTarget(
+      name: "JSONRPCTests",
+      dependencies: ["JSONRPC"]
     ),
 
     // MARK: CCurl

@@ -104,7 +104,7 @@ public struct Logger: Sendable {
 
   public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ metadata: KeyValuePairs<String, Any> = [:]) {
     guard configuration.isEnabled(level) else { return }
-    var line = "\(Logger.timestamp()) \(level) [\(subsystem)] \(message())"
+    var line = "\(Timestamp.now()) \(level) [\(subsystem)] \(message())"
     for (key, value) in metadata {
       line += " \(key)=\(Logger.format(value))"
     }
@@ -142,22 +142,6 @@ public struct Logger: Sendable {
       }
     }
     return "\"\(escaped)\""
-  }
-
-  /// The current UTC time as ISO 8601 with milliseconds.
-  static func timestamp() -> String {
-    var spec = timespec()
-    clock_gettime(CLOCK_REALTIME, &spec)
-    var seconds = spec.tv_sec
-    var parts = tm()
-    gmtime_r(&seconds, &parts)
-    let milliseconds = Int(spec.tv_nsec) / 1_000_000
-    func pad(_ value: Int32, _ width: Int) -> String {
-      let text = String(value)
-      return String(repeating: "0", count: max(0, width - text.count)) + text
-    }
-    return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-      + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
   }
 }
 

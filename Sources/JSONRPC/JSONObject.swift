@@ -3,11 +3,15 @@
 /// Lookups go through a dictionary of positions, so they stay O(1) for large objects. Setting an existing
 /// key replaces its value in place; setting `nil` removes it. When a parsed document repeats a key, the
 /// last value wins, as in most JSON parsers.
-public struct JSONObject: Sendable, Hashable, Sequence {
+public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
   public private(set) var keys: [String] = []
   private var values: [String: JSONValue] = [:]
 
   public init() {}
+
+  public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    for (key, value) in elements { self[key] = value }
+  }
 
   public init(_ pairs: [(String, JSONValue)]) {
     for (key, value) in pairs { self[key] = value }

@@ -1,0 +1,238 @@
+import BYOKLogging
+import JSONRPC
+
+extension Session {
+  // MARK: - Sending
+
+  /// Queues a message and returns its id at once; the turn runs in the background after any running one.
+  public func send(_ pending: PendingSend) -> String {
+    queue.append(pending)
+    if summary == nil {
+      summary = String(pending.prompt.prefix(120))
+    }
+    if runningTurn == nil {
+      startNextTurn()
+    } else {
+      emit(EventType.pendingMessagesModified, JSONObject())
+    }
+    return pending.messageID
+  }
+
+  private func startNextTurn() {
+    guard !queue.isEmpty else {
+      runningTurn = nil
+      return
+    }
+    let next = queue.removeFirst()
+    abortRequested = false
+    persistenceFailureReported = false
+    runningTurn = Task { [self] in
+      await runSend(next)
+      finishTurn()
+    }
+  }
+
+  private func finishTurn() {
+    runningTurn = nil
+    try? writeMetadata()
+    startNextTurn()
+  }
+
+  /// Cancels the running turn and drops the queued sends. Succeeds, doing nothing, when the session is
+  /// idle.
+  public func abort() {
+    guard let runningTurn else { return }
+    abortRequested = true
+    if !queue.isEmpty {
+      queue.removeAll()
+      emit(EventType.pendingMessagesModified, JSONObject())
+    }
+    runningTurn.cancel()
+  }
+
+  /// Aborts any running turn and waits until it has emitted its last event.
+  public func stop() async {
+    abort()
+    while let runningTurn {
+      await runningTurn.value
+    }
+  }
+
+  // MARK: - One send
+
+  private func runSend(_ pending: PendingSend) async {
+    var userData = JSONObject()
+    userData["content"] = .string(pending.prompt)
+    userData["messageId"] = .string(pending.messageID)
+    userData["source"] = "user"
+    if let agentMode = pending.agentMode { userData["agentMode"] = .string(agentMode) }
+    if !pending.attachments.isEmpty { userData["attachments"] = .array(pending.attachments) }
+    emit(EventType.userMessage, userData)
+    emit(EventType.pendingMessagesModified, JSONObject())
+    conversation.append(ConversationMessage(role: .user, text: pending.prompt, images: pending.images))
+
+    let turnID = String(turnCount)
+    turnCount += 1
+    var startData = JSONObject()
+    startData["turnId"] = .string(turnID)
+    if let model = configuration.displayModel { startData["model"] = .string(model) }
+    emit(EventType.turnStart, startData)
+
+    var output = TurnOutput(assistantMessageID: SessionEvent.makeID())
+    do {
+      try await callModel(pending: pending, turnID: turnID, output: &output)
+      finishAnswer(output, pending: pending, turnID: turnID)
+      emit(EventType.turnEnd, ["turnId": .string(turnID)])
+      emit(EventType.sessionIdle, JSONObject())
+    } catch let error where abortRequested || error is CancellationError {
+      finishAborted(output, pending: pending, turnID: turnID)
+    } catch {
+      let providerError =
+        (error as? ProviderError)
+        ?? ProviderError(kind: .server, message: "The model call failed: \(error)")
+      logger.warning(
+        "Turn failed",
+        ["session": id, "message": pending.messageID, "errorType": providerError.kind.rawValue,
+         "status": providerError.statusCode ?? 0])
+      var errorData = JSONObject()
+      errorData["errorType"] = .string(providerError.kind.rawValue)
+      errorData["message"] = .string(providerError.message)
+      if let status = providerError.statusCode { errorData["statusCode"] = .int(Int64(status)) }
+      errorData["originatingMessageId"] = .string(pending.messageID)
+      emit(EventType.sessionError, errorData)
+      if !output.text.isEmpty {
+        // Keep what the model already said, so the next send has the whole conversation.
+        conversation.append(ConversationMessage(role: .assistant, text: output.text))
+      }
+      emit(EventType.turnEnd, ["turnId": .string(turnID)])
+      emit(EventType.sessionIdle, JSONObject())
+    }
+  }
+
+  /// What the model produced during one call.
+  struct TurnOutput {
+    var assistantMessageID: String
+    var text = ""
+    var messageStarted = false
+    var inputTokens: Int?
+    var outputTokens: Int?
+    var finishReason: String?
+    var startedAt = Timestamp.monotonicMilliseconds()
+    var firstTokenAt: Int64?
+  }
+
+  private func callModel(pending: PendingSend, turnID: String, output: inout TurnOutput) async throws {
+    guard let providerConfiguration = configuration.provider else {
+      throw ProviderError(
+        kind: .configuration,
+        message: "This session has no model provider. Pass 'provider' in session.create, or supply it again "
+          + "in session.resume: credentials are never stored, so a resumed session needs them again.")
+    }
+    guard let model = configuration.wireModel else {
+      throw ProviderError(
+        kind: .configuration,
+        message: "No model is set for this session. Pass 'model' in session.create or session.resume, "
+          + "or set provider.modelId or provider.wireModel.")
+    }
+    let provider = try environment.providerFactory.makeProvider(for: providerConfiguration, sessionID: id)
+    var userAgent = "byok-host/\(environment.hostVersion)"
+    if let clientName = configuration.clientName { userAgent += " \(clientName)" }
+    let request = ModelRequest(
+      model: model,
+      systemPrompt: configuration.systemPrompt,
+      messages: conversation,
+      reasoningEffort: configuration.reasoningEffort,
+      maxOutputTokens: providerConfiguration.maxOutputTokens,
+      extraHeaders: pending.requestHeaders,
+      userAgent: userAgent
+    )
+    output.startedAt = Timestamp.monotonicMilliseconds()
+    logger.info("Model call started", ["session": id, "message": pending.messageID, "turn": turnID, "model": model])
+    var finished = false
+    for try await event in provider.stream(request) {
+      try Task.checkCancellation()
+      switch event {
+      case .textDelta(let delta):
+        guard !delta.isEmpty else { continue }
+        if output.firstTokenAt == nil { output.firstTokenAt = Timestamp.monotonicMilliseconds() }
+        output.text += delta
+        if configuration.streaming {
+          if !output.messageStarted {
+            output.messageStarted = true
+            emit(EventType.messageStart, ["messageId": .string(output.assistantMessageID)])
+          }
+          emit(
+            EventType.messageDelta,
+            ["messageId": .string(output.assistantMessageID), "deltaContent": .string(delta)])
+        }
+      case .reasoningDelta:
+        continue
+      case .toolCall:
+        continue
+      case .usage(let input, let outputTokens):
+        if let input { output.inputTokens = input }
+        if let outputTokens { output.outputTokens = outputTokens }
+      case .finished(let reason):
+        output.finishReason = reason
+        finished = true
+      }
+    }
+    try Task.checkCancellation()
+    guard finished else {
+      throw ProviderError(
+        kind: .network,
+        message: "The provider's stream ended before the answer was complete (no finish marker). "
+          + "The connection may have dropped; send the message again.")
+    }
+    logger.info(
+      "Model call finished",
+      ["session": id, "message": pending.messageID, "turn": turnID, "finishReason": output.finishReason ?? "none"])
+  }
+
+  private func finishAnswer(_ output: TurnOutput, pending: PendingSend, turnID: String) {
+    var messageData = JSONObject()
+    messageData["messageId"] = .string(output.assistantMessageID)
+    messageData["content"] = .string(output.text)
+    messageData["originatingMessageId"] = .string(pending.messageID)
+    messageData["turnId"] = .string(turnID)
+    if let model = configuration.displayModel { messageData["model"] = .string(model) }
+    if let outputTokens = output.outputTokens { messageData["outputTokens"] = .int(Int64(outputTokens)) }
+    emit(EventType.assistantMessage, messageData)
+    conversation.append(ConversationMessage(role: .assistant, text: output.text))
+
+    let now = Timestamp.monotonicMilliseconds()
+    var usage = JSONObject()
+    usage["model"] = .string(configuration.displayModel ?? configuration.wireModel ?? "unknown")
+    if let input = output.inputTokens { usage["inputTokens"] = .int(Int64(input)) }
+    if let outputTokens = output.outputTokens { usage["outputTokens"] = .int(Int64(outputTokens)) }
+    usage["duration"] = .int(now - output.startedAt)
+    if let first = output.firstTokenAt { usage["timeToFirstTokenMs"] = .int(first - output.startedAt) }
+    if let reason = output.finishReason { usage["finishReason"] = .string(reason) }
+    usage["isByok"] = true
+    if let provider = configuration.provider { usage["providerType"] = .string(provider.kind.rawValue) }
+    emit(EventType.usage, usage)
+
+    var info = JSONObject()
+    info["tokenLimit"] = .int(Int64(configuration.provider?.maxPromptTokens ?? 128_000))
+    info["currentTokens"] = .int(Int64(max(1, (output.inputTokens ?? 0) + (output.outputTokens ?? 0))))
+    info["messagesLength"] = .int(Int64(conversation.count))
+    emit(EventType.sessionUsageInfo, info)
+  }
+
+  private func finishAborted(_ output: TurnOutput, pending: PendingSend, turnID: String) {
+    logger.info("Turn aborted", ["session": id, "message": pending.messageID, "turn": turnID])
+    emit(EventType.abort, ["reason": "user_initiated"])
+    if !output.text.isEmpty {
+      // The partial answer stays in the history, so the next send continues the same conversation.
+      var messageData = JSONObject()
+      messageData["messageId"] = .string(output.assistantMessageID)
+      messageData["content"] = .string(output.text)
+      messageData["originatingMessageId"] = .string(pending.messageID)
+      messageData["turnId"] = .string(turnID)
+      emit(EventType.assistantMessage, messageData)
+      conversation.append(ConversationMessage(role: .assistant, text: output.text))
+    }
+    emit(EventType.turnEnd, ["turnId": .string(turnID)])
+    emit(EventType.sessionIdle, ["aborted": true])
+  }
+}

@@ -1,0 +1,167 @@
+import AgentCore
+import BYOKLogging
+import Foundation
+import JSONRPC
+import Synchronization
+
+/// Settings for one host process.
+public struct HostOptions: Sendable {
+  public var version: String
+  /// The working directory a session gets when `session.create` has no `workingDirectory`.
+  public var defaultWorkingDirectory: String
+  /// When set, `connect` must carry this token (TCP mode); otherwise any token is accepted.
+  public var connectionToken: String?
+
+  public init(version: String, defaultWorkingDirectory: String, connectionToken: String? = nil) {
+    self.version = version
+    self.defaultWorkingDirectory = defaultWorkingDirectory
+    self.connectionToken = connectionToken
+  }
+}
+
+/// The JSON-RPC methods of byok-host: the handshake, the session lifecycle and turns.
+///
+/// One `HostServer` serves every connection of the process. Sessions are shared; each session's events go
+/// to the connection that created or last resumed it.
+public final class HostServer: MessageHandler {
+  /// The protocol version spoken by the Copilot SDKs that byok-host supports.
+  public static let protocolVersion = 3
+
+  let options: HostOptions
+  let environment: SessionEnvironment
+  let logger = Logger(subsystem: "server")
+  let sessions = Mutex<[String: LoadedSession]>([:])
+  let isShuttingDown = Atomic<Bool>(false)
+
+  struct LoadedSession {
+    var session: Session
+    var connection: Connection
+  }
+
+  public init(options: HostOptions, environment: SessionEnvironment) {
+    self.options = options
+    self.environment = environment
+  }
+
+  public func isLongRunning(method: String) -> Bool {
+    method == "runtime.shutdown"
+  }
+
+  public func handle(notification method: String, params: JSONValue, connection: Connection) async {
+    logger.debug("Ignored a notification", ["connection": connection.name, "method": method])
+  }
+
+  public func handle(request method: String, params: JSONValue, id: RequestID, connection: Connection) async throws
+    -> JSONValue
+  {
+    logger.debug("Request received", ["connection": connection.name, "method": method, "id": id])
+    let reader = try ParamsReader(params: params)
+    guard let name = Self.canonicalMethod[method] else {
+      logger.info("Unhandled method", ["connection": connection.name, "method": method, "id": id])
+      throw ResponseError.methodNotFound(method)
+    }
+    switch name {
+    case "connect": return try connect(reader)
+    case "ping": return ping(reader)
+    case "status.get": return ["version": .string(options.version), "protocolVersion": .int(Int64(Self.protocolVersion))]
+    case "auth.getStatus":
+      return [
+        "isAuthenticated": false,
+        "statusMessage": "byok-host needs no login: each session brings its own model provider and key",
+      ]
+    case "models.list": return ["models": []]
+    case "session.create": return try await createSession(reader, connection: connection)
+    case "session.resume": return try await resumeSession(reader, connection: connection)
+    case "session.send": return try await send(reader)
+    case "session.abort": return try await abort(reader)
+    case "session.getMessages": return try await messages(reader)
+    case "session.detach", "session.destroy": return try await detach(reader)
+    case "session.list": return listSessions()
+    case "session.getLastId": return lastSessionID()
+    case "session.getMetadata": return try metadata(reader)
+    case "session.delete": return try await deleteSession(reader, connection: connection)
+    case "session.log": return try await log(reader)
+    case "session.options.update": return ["success": true]
+    case "session.getForeground": return ["sessionId": nil]
+    case "session.setForeground":
+      return ["success": false, "error": "Not supported: byok-host has no TUI server to bring to the foreground"]
+    case "runtime.shutdown":
+      await shutdown()
+      return [:]
+    default:
+      throw ResponseError.methodNotFound(method)
+    }
+  }
+
+  /// Every method name byok-host answers, mapped to its canonical name; the short names are aliases with
+  /// identical params and results.
+  static let canonicalMethod: [String: String] = {
+    let canonical = [
+      "connect", "ping", "status.get", "auth.getStatus", "models.list", "session.create", "session.resume",
+      "session.send", "session.abort", "session.getMessages", "session.detach", "session.destroy",
+      "session.list", "session.getLastId", "session.getMetadata", "session.delete", "session.log",
+      "session.options.update", "session.getForeground", "session.setForeground", "runtime.shutdown",
+    ]
+    var table = Dictionary(uniqueKeysWithValues: canonical.map { ($0, $0) })
+    let aliases = [
+      "createSession": "session.create", "send": "session.send", "resume": "session.resume",
+      "abort": "session.abort", "getMessages": "session.getMessages", "listSessions": "session.list",
+      "deleteSession": "session.delete", "getLastSessionId": "session.getLastId",
+      "getSessionMetadata": "session.getMetadata", "detach": "session.detach", "shutdown": "runtime.shutdown",
+    ]
+    for (alias, name) in aliases { table[alias] = name }
+    return table
+  }()
+
+  // MARK: - Handshake
+
+  private func connect(_ reader: ParamsReader) throws(ResponseError) -> JSONValue {
+    if let expected = options.connectionToken {
+      let token = try reader.optionalString("token")
+      guard token == expected else {
+        logger.warning("Rejected a connection with a wrong or missing token")
+        throw ResponseError(
+          code: .authenticationFailed,
+          message: "AUTHENTICATION_FAILED: the connection token is missing or does not match "
+            + "COPILOT_CONNECTION_TOKEN (or --connection-token)")
+      }
+    }
+    return ["ok": true, "protocolVersion": .int(Int64(Self.protocolVersion)), "version": .string(options.version)]
+  }
+
+  private func ping(_ reader: ParamsReader) -> JSONValue {
+    let message = reader.object["message"]
+    let text: String
+    switch message {
+    case .string(let value)?: text = "pong: \(value)"
+    case nil, .null?: text = "pong"
+    case let other?: text = "pong: \(other.serializedString())"
+    }
+    return ["message": .string(text), "timestamp": .string(Timestamp.now()), "protocolVersion": .int(Int64(Self.protocolVersion))]
+  }
+
+  // MARK: - Shutdown
+
+  /// Aborts every running turn and waits until each has emitted its final `session.idle`.
+  public func shutdown() async {
+    isShuttingDown.store(true, ordering: .relaxed)
+    let loaded = sessions.withLock { Array($0.values) }
+    for entry in loaded {
+      await entry.session.stop()
+    }
+    logger.info("Sessions stopped", ["count": loaded.count])
+  }
+
+  /// Stops the sessions a closed connection was receiving events for.
+  public func connectionClosed(_ connection: Connection) async {
+    let owned = sessions.withLock { sessions in
+      sessions.values.filter { $0.connection === connection }
+    }
+    for entry in owned {
+      await entry.session.stop()
+    }
+    sessions.withLock { sessions in
+      sessions = sessions.filter { $0.value.connection !== connection }
+    }
+  }
+}

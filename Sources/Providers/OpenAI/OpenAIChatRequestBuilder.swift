@@ -1,0 +1,101 @@
+import AgentCore
+import BYOKLogging
+import HTTPStreaming
+import JSONRPC
+
+/// Builds the HTTP request for OpenAI Chat Completions (`POST {baseUrl}/chat/completions`), streamed with
+/// usage included.
+///
+/// Only fields the session asked for are sent: `reasoning_effort` when `reasoningEffort` is set and
+/// `max_completion_tokens` when `provider.maxOutputTokens` is set.
+struct OpenAIChatRequestBuilder: Sendable {
+  var configuration: ProviderConfiguration
+  var idleTimeout: Duration
+
+  func url() -> String {
+    Self.join(configuration.baseURL, "chat/completions")
+  }
+
+  static func join(_ baseURL: String, _ path: String) -> String {
+    var base = baseURL
+    while base.hasSuffix("/") { base.removeLast() }
+    return base + "/" + path
+  }
+
+  func body(for request: ModelRequest) -> JSONValue {
+    var body = JSONObject()
+    body["model"] = .string(request.model)
+    body["messages"] = .array(messages(for: request))
+    body["stream"] = true
+    body["stream_options"] = ["include_usage": true]
+    if let effort = request.reasoningEffort { body["reasoning_effort"] = .string(effort) }
+    if let maximum = request.maxOutputTokens { body["max_completion_tokens"] = .int(Int64(maximum)) }
+    return .object(body)
+  }
+
+  func messages(for request: ModelRequest) -> [JSONValue] {
+    var messages: [JSONValue] = []
+    if !request.systemPrompt.isEmpty {
+      messages.append(["role": "system", "content": .string(request.systemPrompt)])
+    }
+    for message in request.messages {
+      switch message.role {
+      case .user:
+        messages.append(["role": "user", "content": Self.content(text: message.text, images: message.images)])
+      case .assistant:
+        var object: JSONObject = ["role": "assistant"]
+        object["content"] = message.text.isEmpty && !message.toolCalls.isEmpty ? .null : .string(message.text)
+        if !message.toolCalls.isEmpty {
+          object["tool_calls"] = .array(
+            message.toolCalls.map { call in
+              [
+                "id": .string(call.id), "type": "function",
+                "function": ["name": .string(call.name), "arguments": .string(call.arguments)],
+              ]
+            })
+        }
+        messages.append(.object(object))
+      case .tool:
+        messages.append([
+          "role": "tool", "tool_call_id": JSONValue(message.toolCallID),
+          "content": Self.content(text: message.text, images: message.images),
+        ])
+      }
+    }
+    return messages
+  }
+
+  /// A plain string, or an array of text and `image_url` parts when there are images.
+  static func content(text: String, images: [ImageContent]) -> JSONValue {
+    guard !images.isEmpty else { return .string(text) }
+    var parts: [JSONValue] = []
+    if !text.isEmpty { parts.append(["type": "text", "text": .string(text)]) }
+    for image in images {
+      parts.append([
+        "type": "image_url", "image_url": ["url": .string("data:\(image.mimeType);base64,\(image.base64Data)")],
+      ])
+    }
+    return .array(parts)
+  }
+
+  /// The request, with credentials in headers: `provider.bearerToken` wins over `provider.apiKey`.
+  func httpRequest(for request: ModelRequest, bearerToken: Secret?) -> HTTPRequest {
+    var headers: [HTTPHeader] = [
+      HTTPHeader(name: "Content-Type", value: "application/json"),
+      HTTPHeader(name: "Accept", value: "text/event-stream"),
+      HTTPHeader(name: "User-Agent", value: request.userAgent),
+    ]
+    if let token = bearerToken ?? configuration.bearerToken ?? configuration.apiKey {
+      headers.append(HTTPHeader(name: "Authorization", value: "Bearer \(token.revealedValue)"))
+    }
+    for header in configuration.headers {
+      headers.append(HTTPHeader(name: header.name, value: header.value.revealedValue))
+    }
+    for header in request.extraHeaders {
+      headers.append(HTTPHeader(name: header.name, value: header.value))
+    }
+    return HTTPRequest(
+      method: .post, url: url(), headers: headers, body: body(for: request).serializedBytes(),
+      idleTimeout: idleTimeout)
+  }
+}

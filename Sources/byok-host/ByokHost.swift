@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import AgentCore
+import BYOKLogging
+import Dispatch
+import Foundation
+import HTTPStreaming
+import HostServer
+import JSONRPC
+import MockProvider
+import Providers
+import Synchronization
+
+/// The entry point: parses the command line and runs the host, the one-shot chat or the mock provider.
+@main
+enum ByokHost {
+  static func main() async {
+    // Writing to a closed pipe must fail with EPIPE instead of killing the process.
+    signal(SIGPIPE, SIG_IGN)
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    let command: Command
+    do {
+      command = try CommandLineParser.parse(arguments)
+    } catch {
+      StandardStreams.writeError("Error: \(error.message)\n\(error.usage)\nSee 'byok-host --help' for more.")
+      exit(64)
+    }
+    switch command {
+    case .help(let text):
+      print(text)
+      exit(0)
+    case .version:
+      print("byok-host \(HelpText.version)")
+      exit(0)
+    case .mockProvider(let arguments):
+      exit(MockProviderCommand.run(arguments: arguments))
+    case .serve(let options):
+      exit(await serve(options))
+    case .chat(let chat, let options):
+      exit(await ChatCommand.run(chat, options: options))
+    }
+  }
+
+  /// Configures logging from the options; returns `false` after printing why when the log file can't open.
+  static func configureLogging(_ options: ServeOptions) -> Bool {
+    LogConfiguration.shared.setLevel(options.logLevel)
+    guard let path = options.logFile else { return true }
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+      StandardStreams.writeError(
+        "Error: could not open the log file \(path): \(String(cString: strerror(errno))). Check the path and its folder.")
+      return false
+    }
+    LogConfiguration.shared.setSink(FileDescriptorLogSink(fileDescriptor: descriptor))
+    return true
+  }
+
+  static func makeEnvironment(_ options: ServeOptions) -> SessionEnvironment {
+    let home = StateDirectory.resolve(flag: options.home)
+    return SessionEnvironment(
+      store: SessionStore(home: home),
+      providerFactory: ProviderFactory(
+        httpClient: CurlHTTPClient(), idleTimeout: .seconds(options.streamIdleTimeout)),
+      hostVersion: HelpText.version)
+  }
+
+  /// Serves JSON-RPC on stdin and the duplicated stdout until stdin closes or SIGTERM arrives.
+  static func serve(_ options: ServeOptions) async -> Int32 {
+    let protocolOutput = StandardStreams.takeStandardOutput()
+    guard configureLogging(options) else { return 66 }
+    let logger = Logger(subsystem: "host")
+    let environment = makeEnvironment(options)
+    let server = HostServer(
+      options: HostOptions(
+        version: HelpText.version,
+        defaultWorkingDirectory: FileManager.default.currentDirectoryPath,
+        connectionToken: options.connectionToken ?? ProcessInfo.processInfo.environment["COPILOT_CONNECTION_TOKEN"]),
+      environment: environment)
+    let connection = Connection(name: "stdio", input: STDIN_FILENO, output: protocolOutput)
+    logger.info("Host started", ["version": HelpText.version, "home": environment.store.home, "pid": getpid()])
+    connection.start(handler: server)
+
+    let reason = await firstOf(
+      { await connection.waitUntilInputClosed(); return "stdin closed" },
+      { await TerminationSignals.wait() })
+    logger.info("Host stopping", ["reason": reason])
+    await server.shutdown()
+    connection.close()
+    logger.info("Host stopped")
+    return 0
+  }
+
+  /// Runs both operations and returns the result of whichever finishes first.
+  static func firstOf(
+    _ first: @escaping @Sendable () async -> String,
+    _ second: @escaping @Sendable () async -> String
+  ) async -> String {
+    await withTaskGroup(of: String.self) { group in
+      group.addTask(operation: first)
+      group.addTask(operation: second)
+      let result = await group.next() ?? "stopped"
+      group.cancelAll()
+      return result
+    }
+  }
+}
+
+/// SIGTERM and SIGINT, observed through dispatch sources so the host can shut down cleanly.
+enum TerminationSignals {
+
+  static func wait() async -> String {
+    let signals = AsyncStream<Int32> { continuation in
+      for number in [SIGTERM, SIGINT] {
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { continuation.yield(number) }
+        source.resume()
+        // The source lives as long as the process: SIGTERM may arrive at any time until exit.
+        _ = Unmanaged.passRetained(source as AnyObject)
+      }
+    }
+    for await number in signals {
+      return number == SIGTERM ? "SIGTERM" : "SIGINT"
+    }
+    return "stopped"
+  }
+}

@@ -1,0 +1,51 @@
+/// The text printed by `--help`.
+enum HelpText {
+  static let version = "0.1.0"
+
+  static let serve = """
+    byok-host \(version): a JSON-RPC agent host for your own model provider (bring your own key).
+
+    Usage:
+      byok-host [--stdio] [options]        Serve JSON-RPC 2.0 on stdin/stdout with Content-Length framing.
+      byok-host chat [options] PROMPT      Run one streamed turn and print the answer (see 'byok-host chat --help').
+      byok-host mock-provider --script F   Start the scripted mock provider (see 'byok-host mock-provider --help').
+
+    Options:
+      --stdio                     Serve on stdin/stdout (the default).
+      --home DIR                  State directory for sessions. Default: $BYOK_HOST_HOME, else $COPILOT_HOME,
+                                  else $XDG_STATE_HOME/byok-host, else ~/.local/state/byok-host.
+      --log-level LEVEL           none, error, warning (default), info, debug or all.
+      --log-file PATH             Write logs to PATH instead of stderr.
+      --stream-idle-timeout SECS  Fail a model call when the provider sends nothing for SECS seconds (default 120).
+      --version                   Print the version and exit.
+      --help                      Print this help and exit.
+
+    Accepted for the Copilot SDKs: --headless, --no-auto-update, --no-auto-login, --auth-token-env NAME,
+    --session-idle-timeout SECS, --remote. They change nothing in byok-host.
+
+    stdout carries only protocol frames; logs go to stderr or --log-file. API keys are never written to disk
+    or to a log.
+    """
+
+  static let chat = """
+    Run one turn against a model provider and print the answer as it streams.
+
+    Usage:
+      byok-host chat --mock PROMPT
+      byok-host chat --base-url URL --model MODEL [--api-key-env NAME] PROMPT
+
+    Options:
+      --mock                 Use the built-in mock provider: no key and no network needed.
+      --base-url URL         The provider's OpenAI-compatible base URL, e.g. https://api.openai.com/v1
+                             or http://localhost:11434/v1 for Ollama.
+      --model MODEL          The model name sent to the provider.
+      --provider-type TYPE   openai (the default; also for Ollama and other compatible servers).
+      --api-key-env NAME     The environment variable holding the API key (default OPENAI_API_KEY).
+                             When it is unset or empty, no key is sent (fine for a local Ollama).
+      --system TEXT          Text appended to the system prompt.
+      --home DIR             State directory; the chat is saved there as a session you can resume.
+      --log-level LEVEL      none, error, warning (default), info or debug; logs go to stderr.
+      --stream-idle-timeout SECS
+                             Fail when the provider sends nothing for SECS seconds (default 120).
+    """
+}
