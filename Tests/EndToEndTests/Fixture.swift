@@ -1,0 +1,91 @@
+import Foundation
+import JSONRPC
+import Synchronization
+import Testing
+
+/// The processes and the temporary directory of one test. `withFixture` tears it down whether the test
+/// passes, fails or throws: it stops every process by its pid, checks that each host's stdout held only
+/// valid frames, and removes the directory.
+final class Fixture: Sendable {
+  /// A fresh directory under the system's temporary directory, removed at teardown.
+  let directory: String
+  private let hosts = Mutex<[HostProcess]>([])
+  private let mockProviders = Mutex<[MockProviderProcess]>([])
+
+  init() throws {
+    var template = Array((NSTemporaryDirectory() + "/byok-e2e-XXXXXX").utf8CString)
+    guard let created = mkdtemp(&template) else {
+      throw HarnessError("Could not create a temporary directory: \(String(cString: strerror(errno)))")
+    }
+    directory = String(cString: created)
+  }
+
+  /// The state directory hosts use unless a test passes another.
+  var home: String { directory + "/home" }
+
+  /// Starts a host serving stdio with `--home home`.
+  func startHost(home: String? = nil, arguments: [String] = []) throws -> HostProcess {
+    let host = try HostProcess(home: home ?? self.home, arguments: arguments)
+    hosts.withLock { $0.append(host) }
+    return host
+  }
+
+  /// Starts a mock provider serving `script`, with its files in a folder of its own outside `home`.
+  func startMockProvider(script: JSONValue) async throws -> MockProviderProcess {
+    let count = mockProviders.withLock { $0.count }
+    let folder = directory + "/mock-provider-\(count + 1)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let mock = try await MockProviderProcess.start(script: script, directory: folder)
+    mockProviders.withLock { $0.append(mock) }
+    return mock
+  }
+
+  /// Runs `byok-host` with `arguments` to completion, with stdin closed; the process is killed after `timeout`.
+  func runCommand(_ arguments: [String], timeout: Duration = HostProcess.defaultTimeout) async throws
+    -> (status: ExitStatus?, standardOutput: String, standardError: String)
+  {
+    let process = try ChildProcess(executable: try HostBinary.requirePath(), arguments: arguments, name: "byok-host")
+    process.closeStandardInput()
+    var status = await process.waitForExit(timeout: timeout)
+    if status == nil {
+      status = await process.terminate()
+    }
+    _ = await process.waitForOutputEnd(timeout: timeout)
+    return (status, String(decoding: process.standardOutput, as: UTF8.self), process.standardErrorText)
+  }
+
+  /// Stops every process, checks each host's stdout framing and removes the directory.
+  func tearDown(sourceLocation: SourceLocation) async {
+    for host in hosts.withLock({ $0 }) {
+      host.closeStandardInput()
+      if await host.waitForExit() == nil {
+        await host.process.terminate()
+      }
+      _ = await host.process.waitForOutputEnd(timeout: HostProcess.defaultTimeout)
+      let problems = host.standardOutputProblems
+      #expect(
+        problems.isEmpty,
+        "stdout of byok-host pid \(host.process.pid) has bytes outside valid frames: \(problems)",
+        sourceLocation: sourceLocation)
+    }
+    for mock in mockProviders.withLock({ $0 }) {
+      await mock.stop()
+    }
+    try? FileManager.default.removeItem(atPath: directory)
+  }
+}
+
+/// Runs `body` with a new fixture and tears the fixture down afterwards, also when `body` throws.
+func withFixture(
+  sourceLocation: SourceLocation = #_sourceLocation,
+  _ body: (Fixture) async throws -> Void
+) async throws {
+  let fixture = try Fixture()
+  do {
+    try await body(fixture)
+  } catch {
+    await fixture.tearDown(sourceLocation: sourceLocation)
+    throw error
+  }
+  await fixture.tearDown(sourceLocation: sourceLocation)
+}

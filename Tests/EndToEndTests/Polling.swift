@@ -1,0 +1,21 @@
+/// Bounded polling for conditions that other threads make true.
+enum Polling {
+  /// How often a condition is checked while waiting.
+  static let interval = Duration.milliseconds(10)
+
+  /// Checks `condition` until it returns a value or `timeout` passes; returns that value, or `nil` on timeout.
+  static func value<T>(within timeout: Duration, _ condition: () -> T?) async -> T? {
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: timeout)
+    while true {
+      if let value = condition() { return value }
+      if clock.now >= deadline { return nil }
+      try? await Task.sleep(for: interval)
+    }
+  }
+
+  /// Checks `condition` until it is true or `timeout` passes; returns whether it became true.
+  static func until(within timeout: Duration, _ condition: () -> Bool) async -> Bool {
+    await value(within: timeout) { condition() ? true : nil } ?? false
+  }
+}
