@@ -81,7 +81,7 @@ extension HostServer {
 
   // MARK: - Turns
 
-  func send(_ reader: ParamsReader) async throws -> JSONValue {
+  func send(_ reader: ParamsReader, id: RequestID, connection: Connection) async throws -> JSONValue {
     try rejectWhenShuttingDown()
     let session = try loadedSession(reader)
     let prompt = try reader.requiredString("prompt")
@@ -102,7 +102,10 @@ extension HostServer {
       images: attachments.images,
       requestHeaders: headers,
       agentMode: try reader.optionalString("agentMode"))
-    let messageID = await session.send(pending)
+    let messageID = await session.send(pending, startImmediately: false)
+    connection.afterReply(to: id) {
+      Task { await session.startQueuedTurn() }
+    }
     return ["messageId": .string(messageID)]
   }
 

@@ -55,11 +55,11 @@ public final class HostServer: MessageHandler {
     -> JSONValue
   {
     logger.debug("Request received", ["connection": connection.name, "method": method, "id": id])
-    let reader = try ParamsReader(params: params)
     guard let name = Self.canonicalMethod[method] else {
       logger.info("Unhandled method", ["connection": connection.name, "method": method, "id": id])
       throw ResponseError.methodNotFound(method)
     }
+    let reader = try ParamsReader(params: params)
     switch name {
     case "connect": return try connect(reader)
     case "ping": return ping(reader)
@@ -72,7 +72,7 @@ public final class HostServer: MessageHandler {
     case "models.list": return ["models": []]
     case "session.create": return try await createSession(reader, connection: connection)
     case "session.resume": return try await resumeSession(reader, connection: connection)
-    case "session.send": return try await send(reader)
+    case "session.send": return try await send(reader, id: id, connection: connection)
     case "session.abort": return try await abort(reader)
     case "session.getMessages": return try await messages(reader)
     case "session.detach", "session.destroy": return try await detach(reader)

@@ -34,6 +34,8 @@ public final class Connection: Sendable {
     var outgoing: [Int64: CheckedContinuation<JSONValue, any Error>] = [:]
     var nextOutgoingID: Int64 = 1
     var isClosed = false
+    /// Work to run once the reply to a request is queued, so that it follows the reply on the wire.
+    var afterReply: [RequestID: @Sendable () -> Void] = [:]
   }
 
   public let name: String
@@ -132,6 +134,7 @@ public final class Connection: Sendable {
       state.inFlight.removeAll()
       let outgoing = Array(state.outgoing.values)
       state.outgoing.removeAll()
+      state.afterReply.removeAll()
       return (unanswered, outgoing)
     }
     for (id, task) in unanswered {
@@ -142,6 +145,17 @@ public final class Connection: Sendable {
       continuation.resume(throwing: ResponseError(code: .internalError, message: "Connection closed"))
     }
     output.finish(timeout: flushTimeout)
+  }
+
+  /// Runs `action` right after the reply to request `id` is queued (or when the request ends without
+  /// one), so notifications it sends follow the reply.
+  public func afterReply(to id: RequestID, _ action: @escaping @Sendable () -> Void) {
+    let runNow = state.withLock { state -> Bool in
+      guard state.inFlight[id] != nil else { return true }
+      state.afterReply[id] = action
+      return false
+    }
+    if runNow { action() }
   }
 
   /// The number of requests received and not yet answered.
@@ -263,9 +277,13 @@ public final class Connection: Sendable {
 
   /// Sends the reply unless the request was already answered (cancelled, or shut down).
   private func reply(to id: RequestID, with result: Result<JSONValue, ResponseError>) {
-    let pending = state.withLock { $0.inFlight.removeValue(forKey: id) != nil }
-    guard pending else { return }
-    output.send(Message.response(id: id, result: result).jsonValue)
+    let (pending, action) = state.withLock { state in
+      (state.inFlight.removeValue(forKey: id) != nil, state.afterReply.removeValue(forKey: id))
+    }
+    if pending {
+      output.send(Message.response(id: id, result: result).jsonValue)
+    }
+    action?()
   }
 
   /// Answers a message that could not be decoded, with its id when it was readable and `null` otherwise.
@@ -279,9 +297,12 @@ public final class Connection: Sendable {
 
   private func cancelIncoming(_ id: RequestID?) {
     guard let id else { return }
-    let entry = state.withLock { $0.inFlight.removeValue(forKey: id) }
+    let (entry, action) = state.withLock { state in
+      (state.inFlight.removeValue(forKey: id), state.afterReply.removeValue(forKey: id))
+    }
     guard let entry else { return }
     entry?.cancel()
     output.send(Message.response(id: id, result: .failure(.cancelled)).jsonValue)
+    action?()
   }
 }

@@ -75,7 +75,7 @@ enum ByokHost {
       options: HostOptions(
         version: HelpText.version,
         defaultWorkingDirectory: FileManager.default.currentDirectoryPath,
-        connectionToken: options.connectionToken ?? ProcessInfo.processInfo.environment["COPILOT_CONNECTION_TOKEN"]),
+        connectionToken: options.connectionToken),
       environment: environment)
     let connection = Connection(name: "stdio", input: STDIN_FILENO, output: protocolOutput)
     logger.info("Host started", ["version": HelpText.version, "home": environment.store.home, "pid": getpid()])
@@ -91,18 +91,19 @@ enum ByokHost {
     return 0
   }
 
-  /// Runs both operations and returns the result of whichever finishes first.
+  /// Runs both operations and returns the result of whichever finishes first; the other keeps running
+  /// unobserved, which is fine for the waits used here.
   static func firstOf(
     _ first: @escaping @Sendable () async -> String,
     _ second: @escaping @Sendable () async -> String
   ) async -> String {
-    await withTaskGroup(of: String.self) { group in
-      group.addTask(operation: first)
-      group.addTask(operation: second)
-      let result = await group.next() ?? "stopped"
-      group.cancelAll()
+    let (results, sink) = AsyncStream.makeStream(of: String.self)
+    Task { sink.yield(await first()) }
+    Task { sink.yield(await second()) }
+    for await result in results {
       return result
     }
+    return "stopped"
   }
 }
 

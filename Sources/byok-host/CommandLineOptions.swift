@@ -14,8 +14,6 @@ struct ServeOptions {
   var home: String?
   var logLevel: LogLevel? = .warning
   var logFile: String?
-  var port: Int?
-  var host = "127.0.0.1"
   var connectionToken: String?
   /// Seconds a provider stream may send nothing before the model call fails.
   var streamIdleTimeout = 120
@@ -39,7 +37,7 @@ struct UsageError: Error {
 }
 
 enum CommandLineParser {
-  static let serveUsage = "Usage: byok-host [--stdio | --port N] [--home DIR] [--log-level LEVEL] [--log-file PATH]"
+  static let serveUsage = "Usage: byok-host [--stdio] [--home DIR] [--log-level LEVEL] [--log-file PATH]"
   static let chatUsage =
     "Usage: byok-host chat (--mock | --base-url URL --model MODEL) [--provider-type openai] [--api-key-env NAME] PROMPT"
 
@@ -79,12 +77,11 @@ enum CommandLineParser {
       switch flag {
       case "--help": return .help(HelpText.serve)
       case "--version": return .version
-      case "--port":
-        guard let port = Int(value!), (0...65535).contains(port) else {
-          throw UsageError(message: "invalid value '\(value!)' for --port; use a port number from 0 to 65535", usage: serveUsage)
-        }
-        options.port = port
-      case "--host": options.host = value!
+      case "--port", "--host":
+        // NOTE: TCP serving is not implemented yet, so these options are rejected instead of ignored.
+        throw UsageError(
+          message: "\(flag) needs TCP mode, which this version of byok-host does not support; use --stdio",
+          usage: serveUsage)
       case "--connection-token": options.connectionToken = value!
       default:
         try applyShared(flag, value, to: &options, usage: serveUsage)

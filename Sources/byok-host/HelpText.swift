@@ -17,6 +17,7 @@ enum HelpText {
       --log-level LEVEL           none, error, warning (default), info, debug or all.
       --log-file PATH             Write logs to PATH instead of stderr.
       --stream-idle-timeout SECS  Fail a model call when the provider sends nothing for SECS seconds (default 120).
+      --connection-token TOKEN    Require this token in the params of 'connect'.
       --version                   Print the version and exit.
       --help                      Print this help and exit.
 
@@ -44,7 +45,7 @@ enum HelpText {
                              When it is unset or empty, no key is sent (fine for a local Ollama).
       --system TEXT          Text appended to the system prompt.
       --home DIR             State directory; the chat is saved there as a session you can resume.
-      --log-level LEVEL      none, error, warning (default), info or debug; logs go to stderr.
+      --log-level LEVEL      none, error, warning (default), info, debug or all; logs go to stderr.
       --stream-idle-timeout SECS
                              Fail when the provider sends nothing for SECS seconds (default 120).
     """

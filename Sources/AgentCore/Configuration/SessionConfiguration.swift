@@ -77,7 +77,7 @@ public struct SessionConfiguration: Sendable {
       let nested = ParamsReader(object: systemMessage, path: "systemMessage")
       let modeName = try nested.optionalString("mode") ?? "append"
       guard let mode = SystemMessageMode(rawValue: modeName) else {
-        throw .invalidParams("systemMessage.mode '\(modeName)' is not supported; use append or replace")
+        throw .invalidParams("systemMessage.mode '\(modeName)' is not supported; use append, replace or customize")
       }
       systemMessageMode = mode
       systemMessageContent = try nested.optionalString("content")

@@ -5,17 +5,26 @@ extension Session {
   // MARK: - Sending
 
   /// Queues a message and returns its id at once; the turn runs in the background after any running one.
-  public func send(_ pending: PendingSend) -> String {
+  ///
+  /// With `startImmediately` false the turn waits for `startQueuedTurn()`, which lets the caller send its
+  /// reply before the turn's first event.
+  public func send(_ pending: PendingSend, startImmediately: Bool = true) -> String {
     queue.append(pending)
     if summary == nil {
       summary = String(pending.prompt.prefix(120))
     }
-    if runningTurn == nil {
-      startNextTurn()
-    } else {
+    if runningTurn != nil {
       emit(EventType.pendingMessagesModified, JSONObject())
+    } else if startImmediately {
+      startNextTurn()
     }
     return pending.messageID
+  }
+
+  /// Starts the next queued send unless a turn is already running.
+  public func startQueuedTurn() {
+    guard runningTurn == nil else { return }
+    startNextTurn()
   }
 
   private func startNextTurn() {
@@ -38,20 +47,20 @@ extension Session {
     startNextTurn()
   }
 
-  /// Cancels the running turn and drops the queued sends. Succeeds, doing nothing, when the session is
-  /// idle.
+  /// Cancels the running turn; queued sends still run after it, each ending with its own `session.idle`.
+  /// Does nothing when the session is idle.
   public func abort() {
     guard let runningTurn else { return }
     abortRequested = true
-    if !queue.isEmpty {
-      queue.removeAll()
-      emit(EventType.pendingMessagesModified, JSONObject())
-    }
     runningTurn.cancel()
   }
 
-  /// Aborts any running turn and waits until it has emitted its last event.
+  /// Drops the queued sends and aborts the running turn, then waits until it has emitted its last event.
+  ///
+  /// A dropped send never started, so it emitted nothing; its client is going away (detach, delete or
+  /// shutdown).
   public func stop() async {
+    queue.removeAll()
     abort()
     while let runningTurn {
       await runningTurn.value

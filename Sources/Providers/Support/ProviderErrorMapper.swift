@@ -81,7 +81,7 @@ struct ProviderErrorMapper: Sendable {
   func map(transportError error: any Error) -> ProviderError {
     if let error = error as? ProviderError { return error }
     guard let httpError = error as? HTTPClientError else {
-      return ProviderError(kind: .network, message: "The request to \(providerName) failed: \(redact("\(error)"))")
+      return ProviderError(kind: .network, message: "The request to the provider failed: \(redact("\(error)"))")
     }
     switch httpError {
     case .timedOut:
@@ -95,7 +95,7 @@ struct ProviderErrorMapper: Sendable {
     default:
       return ProviderError(
         kind: .network,
-        message: "Could not reach \(providerName) at \(baseURL): \(redact(httpError.description)). "
+        message: "Could not reach the provider at \(baseURL): \(redact(httpError.description)). "
           + "Check provider.baseUrl, the network and any proxy settings.")
     }
   }
