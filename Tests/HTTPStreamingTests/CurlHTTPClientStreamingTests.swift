@@ -1,0 +1,265 @@
+import Foundation
+import HTTPStreaming
+import Synchronization
+import Testing
+
+/// Streaming behaviour of `CurlHTTPClient` against a real HTTP/1.1 server on 127.0.0.1.
+@Suite(.timeLimit(.minutes(1)))
+struct CurlHTTPClientStreamingTests {
+  /// Starts a server that sends one event, then waits up to 5 s for the client to close the connection.
+  ///
+  /// The stream yields when the server saw the close, or nil when it did not within 5 s.
+  private static func startServerAwaitingClose() throws -> (LoopbackHTTPServer, AsyncStream<ContinuousClock.Instant?>) {
+    let (closeTimes, closeTimeSink) = AsyncStream<ContinuousClock.Instant?>.makeStream()
+    let server = try LoopbackHTTPServer { _, connection in
+      try connection.sendHead(status: 200, headers: [("Content-Type", "text/event-stream")])
+      try connection.sendChunk("data: 1\n\n")
+      closeTimeSink.yield(connection.waitForPeerClose(timeout: .seconds(5)))
+    }
+    return (server, closeTimes)
+  }
+
+  @Test func chunksArriveBeforeResponseEnds() async throws {
+    let gate = TestGate()
+    let (gateResults, gateResultSink) = AsyncStream<Bool>.makeStream()
+    let server = try LoopbackHTTPServer { _, connection in
+      try connection.sendHead(status: 200, headers: [("Content-Type", "text/event-stream")])
+      try connection.sendChunk("data: first\n\n")
+      // The rest is sent only after the client has seen the first chunk, or after 5 s.
+      gateResultSink.yield(gate.wait(timeout: .seconds(5)))
+      try connection.sendChunk("data: second\n\n")
+      try connection.endChunks()
+    }
+    defer { server.stop() }
+    let client = CurlHTTPClient()
+
+    var events: [HTTPStreamEvent] = []
+    for try await event in client.stream(HTTPRequest(url: server.url("/stream"))) {
+      events.append(event)
+      if case .body = event {
+        gate.open()
+      }
+    }
+
+    let gateOpenedInTime = await collect(1, from: gateResults, within: .seconds(5))
+    #expect(gateOpenedInTime == [true])
+    #expect(events.startsWithResponse)
+    #expect(events.responseStatuses == [200])
+    #expect(events.responseHeaders.firstValue(named: "content-type") == "text/event-stream")
+    #expect(String(decoding: events.bodyBytes, as: UTF8.self) == "data: first\n\ndata: second\n\n")
+  }
+
+  @Test func parsedEventsMatchServerEvents() async throws {
+    let server = try LoopbackHTTPServer { _, connection in
+      try connection.sendHead(status: 200, headers: [("Content-Type", "text/event-stream")])
+      for index in 0..<20 {
+        try connection.sendChunk("event: delta\ndata: {\"index\":\(index)}\n\n")
+      }
+      try connection.sendChunk("data: [DONE]\n\n")
+      try connection.endChunks()
+    }
+    defer { server.stop() }
+    let client = CurlHTTPClient()
+
+    var parser = ServerSentEventParser()
+    var events: [ServerSentEvent] = []
+    for try await case .body(let bytes) in client.stream(HTTPRequest(url: server.url("/sse"))) {
+      events += parser.feed(bytes)
+    }
+
+    let expected =
+      (0..<20).map { ServerSentEvent(event: "delta", data: "{\"index\":\($0)}") } + [ServerSentEvent(data: "[DONE]")]
+    #expect(events == expected)
+    #expect(parser.finish() == nil)
+  }
+
+  @Test func cancellingConsumerTaskClosesConnection() async throws {
+    let (server, closeTimes) = try Self.startServerAwaitingClose()
+    defer { server.stop() }
+    let client = CurlHTTPClient()
+    let (firstBodyTimes, firstBodyTimeSink) = AsyncStream<ContinuousClock.Instant>.makeStream()
+
+    let consumer = Task {
+      for try await event in client.stream(HTTPRequest(url: server.url("/stream"))) {
+        if case .body = event {
+          firstBodyTimeSink.yield(.now)
+        }
+      }
+    }
+    let firstBodyTime = await collect(1, from: firstBodyTimes, within: .seconds(5))
+    try #require(firstBodyTime.count == 1)
+    let cancelTime = ContinuousClock.now
+    consumer.cancel()
+
+    let closeTime = try #require(await collect(1, from: closeTimes, within: .seconds(5)).first ?? nil)
+    #expect(closeTime - cancelTime < .seconds(1))
+    await #expect(throws: HTTPClientError.cancelled) {
+      try await consumer.value
+    }
+  }
+
+  @Test func droppingStreamClosesConnection() async throws {
+    let (server, closeTimes) = try Self.startServerAwaitingClose()
+    defer { server.stop() }
+    let client = CurlHTTPClient()
+
+    var dropTime: ContinuousClock.Instant?
+    for try await event in client.stream(HTTPRequest(url: server.url("/stream"))) {
+      if case .body = event {
+        dropTime = .now
+        break
+      }
+    }
+
+    let breakTime = try #require(dropTime)
+    let closeTime = try #require(await collect(1, from: closeTimes, within: .seconds(5)).first ?? nil)
+    #expect(closeTime - breakTime < .seconds(1))
+  }
+
+  @Test func stalledStreamTimesOut() async throws {
+    let (lastSendTimes, lastSendTimeSink) = AsyncStream<ContinuousClock.Instant>.makeStream()
+    let server = try LoopbackHTTPServer { _, connection in
+      try connection.sendHead(status: 200, headers: [("Content-Type", "text/event-stream")])
+      try connection.sendChunk("data: 1\n\n")
+      lastSendTimeSink.yield(.now)
+      _ = connection.waitForPeerClose(timeout: .seconds(10))
+    }
+    defer { server.stop() }
+    let client = CurlHTTPClient()
+    let request = HTTPRequest(url: server.url("/stall"), idleTimeout: .seconds(1))
+
+    var bodyCount = 0
+    await #expect(throws: HTTPClientError.timedOut(idle: .seconds(1))) {
+      for try await case .body in client.stream(request) {
+        bodyCount += 1
+      }
+    }
+    let failureTime = ContinuousClock.now
+
+    // The client cannot receive the last byte before the server sent it, so the silence is at least this long.
+    let lastSendTime = try #require(await collect(1, from: lastSendTimes, within: .seconds(1)).first)
+    #expect(bodyCount == 1)
+    #expect(failureTime - lastSendTime >= .milliseconds(990))
+    #expect(failureTime - lastSendTime < .seconds(3))
+  }
+
+  @Test func silentServerTimesOutBeforeHeaders() async throws {
+    let server = try LoopbackHTTPServer { _, connection in
+      _ = connection.waitForPeerClose(timeout: .seconds(10))
+    }
+    defer { server.stop() }
+    let client = CurlHTTPClient()
+    let request = HTTPRequest(url: server.url("/silent"), idleTimeout: .seconds(1))
+
+    let start = ContinuousClock.now
+    await #expect(throws: HTTPClientError.timedOut(idle: .seconds(1))) {
+      _ = try await client.send(request)
+    }
+    #expect(ContinuousClock.now - start < .seconds(3))
+  }
+
+  @Test func gapsShorterThanIdleTimeoutAreAllowed() async throws {
+    let server = try LoopbackHTTPServer { _, connection in
+      try connection.sendHead(status: 200, headers: [("Content-Type", "text/event-stream")])
+      for index in 0..<6 {
+        try connection.sendChunk("data: \(index)\n\n")
+        Thread.sleep(forTimeInterval: 0.4)
+      }
+      try connection.endChunks()
+    }
+    defer { server.stop() }
+    let client = CurlHTTPClient()
+    let request = HTTPRequest(url: server.url("/slow"), idleTimeout: .seconds(1))
+
+    let events = try await client.stream(request).collectEvents()
+
+    let expected = (0..<6).map { "data: \($0)\n\n" }.joined()
+    #expect(String(decoding: events.bodyBytes, as: UTF8.self) == expected)
+  }
+
+  @Test func slowConsumerPausesTransfer() async throws {
+    let totalBytes = 32 << 20
+    let sentBytes = Atomic<Int>(0)
+    let block = (0..<65_536).map { UInt8(truncatingIfNeeded: $0 % 251) }
+    let server = try LoopbackHTTPServer { _, connection in
+      try connection.sendHead(
+        status: 200, headers: [("Content-Type", "application/octet-stream")], contentLength: totalBytes)
+      while sentBytes.load(ordering: .relaxed) < totalBytes {
+        try connection.write(block)
+        sentBytes.add(block.count, ordering: .relaxed)
+      }
+    }
+    defer { server.stop() }
+    let client = CurlHTTPClient(maximumBufferedBytes: 1 << 20)
+
+    var iterator = client.stream(HTTPRequest(url: server.url("/large"))).makeAsyncIterator()
+    var received: [UInt8] = []
+    while received.isEmpty, let event = try await iterator.next() {
+      if case .body(let bytes) = event {
+        received += bytes
+      }
+    }
+    try await Task.sleep(for: .seconds(1))
+    let sentWhileStalled = sentBytes.load(ordering: .relaxed)
+    while let event = try await iterator.next() {
+      if case .body(let bytes) = event {
+        received += bytes
+      }
+    }
+
+    // Without the pause the client would read the whole body into memory during the stall.
+    #expect(sentWhileStalled < totalBytes / 2)
+    #expect(received.count == totalBytes)
+    let mismatchedBlocks = stride(from: 0, to: received.count, by: block.count).filter { offset in
+      received[offset..<min(offset + block.count, received.count)].withUnsafeBytes { receivedBlock in
+        block.withUnsafeBytes { memcmp(receivedBlock.baseAddress!, $0.baseAddress!, receivedBlock.count) != 0 }
+      }
+    }
+    #expect(mismatchedBlocks.isEmpty)
+  }
+
+  @Test func fiftyConcurrentStreamsComplete() async throws {
+    let streamCount = 50
+    let arrivals = Atomic<Int>(0)
+    let allArrived = TestGate()
+    let server = try LoopbackHTTPServer { request, connection in
+      if arrivals.add(1, ordering: .relaxed).newValue == streamCount {
+        allArrived.open()
+      }
+      // Each response waits until all requests are in flight, so a per-host connection cap would show.
+      let concurrent = allArrived.wait(timeout: .seconds(10))
+      try connection.sendHead(
+        status: 200, headers: [("Content-Type", "text/event-stream"), ("X-All-Concurrent", "\(concurrent)")])
+      for index in 0..<5 {
+        try connection.sendChunk("data: \(request.target) \(index)\n\n")
+        Thread.sleep(forTimeInterval: 0.01)
+      }
+      try connection.endChunks()
+    }
+    defer { server.stop() }
+    let client = CurlHTTPClient()
+
+    let results = try await withThrowingTaskGroup(of: (Int, [HTTPStreamEvent]).self) { group in
+      for index in 0..<streamCount {
+        group.addTask {
+          let events = try await client.stream(HTTPRequest(url: server.url("/stream/\(index)"))).collectEvents()
+          return (index, events)
+        }
+      }
+      var results: [Int: [HTTPStreamEvent]] = [:]
+      for try await (index, events) in group {
+        results[index] = events
+      }
+      return results
+    }
+
+    #expect(results.count == streamCount)
+    let notConcurrent = results.filter { $0.value.responseHeaders.firstValue(named: "x-all-concurrent") != "true" }
+    #expect(notConcurrent.isEmpty)
+    let wrongBodies = results.filter { index, events in
+      let expected = (0..<5).map { "data: /stream/\(index) \($0)\n\n" }.joined()
+      return String(decoding: events.bodyBytes, as: UTF8.self) != expected
+    }
+    #expect(wrongBodies.isEmpty)
+  }
+}
