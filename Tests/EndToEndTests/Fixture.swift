@@ -30,6 +30,13 @@ final class Fixture: Sendable {
     return host
   }
 
+  /// Starts a host and sends `connect`, the first request of every client.
+  func startConnectedHost(home: String? = nil, arguments: [String] = []) async throws -> HostProcess {
+    let host = try startHost(home: home, arguments: arguments)
+    try await host.connect()
+    return host
+  }
+
   /// Starts a mock provider serving `script`, with its files in a folder of its own outside `home`.
   func startMockProvider(script: JSONValue) async throws -> MockProviderProcess {
     let count = mockProviders.withLock { $0.count }

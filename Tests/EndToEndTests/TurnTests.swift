@@ -92,8 +92,7 @@ struct TurnTests {
   @Test func nonStreamedTurnHasNoDeltas() async throws {
     try await withFixture { fixture in
       let mock = try await fixture.startMockProvider(script: Self.streamedScript)
-      let host = try fixture.startHost()
-      try await host.connect()
+      let host = try await fixture.startConnectedHost()
 
       let sessionID = try await host.createSession(provider: mock.provider(apiKey: "sk-test"), streaming: false)
       let turn = try await host.runTurn(sessionID, "Say hello.")
@@ -114,8 +113,7 @@ struct TurnTests {
   @Test func missingModelFailsAtSend() async throws {
     try await withFixture { fixture in
       let mock = try await fixture.startMockProvider(script: Self.streamedScript)
-      let host = try fixture.startHost()
-      try await host.connect()
+      let host = try await fixture.startConnectedHost()
 
       let sessionID = try await host.createSession(provider: mock.provider(apiKey: "sk-test"), model: nil)
       let turn = try await host.runTurn(sessionID, "Say hello.")
