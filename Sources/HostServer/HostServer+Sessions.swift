@@ -127,6 +127,21 @@ extension HostServer {
     return ["eventId": .string(eventID)]
   }
 
+  /// Delivers a client's answer to a pending tool call or permission request.
+  ///
+  /// A late answer (after an abort, a timeout or another answer) or one for an unknown session or request
+  /// gets `{success: false}`, not an error, because the client did nothing wrong by sending it.
+  func resolveClientRequest(_ reader: ParamsReader, isPermission: Bool) async throws -> JSONValue {
+    let id = try reader.sessionID()
+    let requestID = try reader.requiredString("requestId")
+    guard let session = sessions.withLock({ $0[id]?.session }) else {
+      logger.info("Ignored an answer for a session that is not loaded", ["session": id, "request": requestID])
+      return ["success": false]
+    }
+    let resolved = await session.resolveClientRequest(requestID, isPermission: isPermission, answer: reader.object)
+    return ["success": .bool(resolved)]
+  }
+
   // MARK: - History and lifecycle
 
   func messages(_ reader: ParamsReader) async throws -> JSONValue {

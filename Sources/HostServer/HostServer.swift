@@ -81,6 +81,13 @@ public final class HostServer: MessageHandler {
     case "session.getMetadata": return try metadata(reader)
     case "session.delete": return try await deleteSession(reader, connection: connection)
     case "session.log": return try await log(reader)
+    case "session.tools.handlePendingToolCall": return try await resolveClientRequest(reader, isPermission: false)
+    case "session.permissions.handlePendingPermissionRequest":
+      return try await resolveClientRequest(reader, isPermission: true)
+    case "session.tools.set":
+      let session = try loadedSession(reader)
+      await session.setTools(try ToolDefinition.list(reader.optionalArray("tools") ?? []))
+      return [:]
     case "session.options.update": return ["success": true]
     case "session.getForeground": return ["sessionId": nil]
     case "session.setForeground":
@@ -101,6 +108,8 @@ public final class HostServer: MessageHandler {
       "session.send", "session.abort", "session.getMessages", "session.detach", "session.destroy",
       "session.list", "session.getLastId", "session.getMetadata", "session.delete", "session.log",
       "session.options.update", "session.getForeground", "session.setForeground", "runtime.shutdown",
+      "session.tools.handlePendingToolCall", "session.permissions.handlePendingPermissionRequest",
+      "session.tools.set",
     ]
     var table = Dictionary(uniqueKeysWithValues: canonical.map { ($0, $0) })
     let aliases = [

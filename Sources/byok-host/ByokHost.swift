@@ -62,7 +62,9 @@ enum ByokHost {
       store: SessionStore(home: home),
       providerFactory: ProviderFactory(
         httpClient: CurlHTTPClient(), idleTimeout: .seconds(options.streamIdleTimeout)),
-      hostVersion: HelpText.version)
+      hostVersion: HelpText.version,
+      limits: SessionLimits(
+        maxModelCallsPerSend: options.maxModelCalls, clientRequestTimeout: .seconds(options.toolTimeout)))
   }
 
   /// Serves JSON-RPC on stdin and the duplicated stdout until stdin closes or SIGTERM arrives.

@@ -17,6 +17,10 @@ struct ServeOptions {
   var connectionToken: String?
   /// Seconds a provider stream may send nothing before the model call fails.
   var streamIdleTimeout = 120
+  /// The most model calls one send may make.
+  var maxModelCalls = 50
+  /// Seconds a client tool or permission request may stay unanswered.
+  var toolTimeout = 600
 }
 
 /// Settings of the one-shot `chat` command.
@@ -46,7 +50,8 @@ enum CommandLineParser {
   static let serveFlags: [String: Bool] = [
     // name: takes a value
     "--stdio": false, "--port": true, "--host": true, "--home": true, "--log-level": true, "--log-file": true,
-    "--connection-token": true, "--stream-idle-timeout": true, "--help": false, "--version": false,
+    "--connection-token": true, "--stream-idle-timeout": true, "--max-model-calls": true, "--tool-timeout": true,
+    "--help": false, "--version": false,
     "--headless": false, "--no-auto-update": false, "--no-auto-login": false, "--auth-token-env": true,
     "--session-idle-timeout": true, "--remote": false,
   ]
@@ -148,6 +153,16 @@ enum CommandLineParser {
         throw UsageError(message: "invalid value '\(value!)' for --stream-idle-timeout; use whole seconds ≥ 1", usage: usage)
       }
       options.streamIdleTimeout = seconds
+    case "--max-model-calls":
+      guard let count = Int(value!), count >= 1 else {
+        throw UsageError(message: "invalid value '\(value!)' for --max-model-calls; use a whole number ≥ 1", usage: usage)
+      }
+      options.maxModelCalls = count
+    case "--tool-timeout":
+      guard let seconds = Int(value!), seconds >= 1 else {
+        throw UsageError(message: "invalid value '\(value!)' for --tool-timeout; use whole seconds ≥ 1", usage: usage)
+      }
+      options.toolTimeout = seconds
     default:
       // Accepted for the Copilot SDKs: --stdio, --headless, --no-auto-update, --no-auto-login,
       // --auth-token-env (a GitHub token, unused with BYOK), --session-idle-timeout and --remote.

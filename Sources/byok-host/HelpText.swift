@@ -18,6 +18,9 @@ enum HelpText {
       --log-file PATH             Write logs to PATH instead of stderr.
       --stream-idle-timeout SECS  Fail a model call when the provider sends nothing for SECS seconds (default 120).
       --connection-token TOKEN    Require this token in the params of 'connect'.
+      --max-model-calls N         End a send with session.error after N model calls (default 50).
+      --tool-timeout SECS         Fail a client tool or permission request unanswered for SECS seconds
+                                  (default 600).
       --version                   Print the version and exit.
       --help                      Print this help and exit.
 

@@ -17,6 +17,10 @@ public struct SessionConfiguration: Sendable {
   public var reasoningEffort: String?
   public var workingDirectory: String
   public var clientName: String?
+  public var tools: [ToolDefinition] = []
+  public var toolFilter = ToolFilter()
+  /// Whether the client answers `permission.requested`; when false, client tools run without asking.
+  public var requestPermission = false
 
   public init(
     model: String? = nil,
@@ -86,6 +90,30 @@ public struct SessionConfiguration: Sendable {
     if let effort = try reader.optionalString("reasoningEffort") { reasoningEffort = effort }
     if let directory = try reader.optionalString("workingDirectory") { workingDirectory = directory }
     if let clientName = try reader.optionalString("clientName") { self.clientName = clientName }
+    if let tools = try reader.optionalArray("tools") { self.tools = try ToolDefinition.list(tools) }
+    if let available = try reader.optionalArray("availableTools") {
+      toolFilter.available = try Self.names(available, key: "availableTools")
+    }
+    if let excluded = try reader.optionalArray("excludedTools") {
+      toolFilter.excluded = try Self.names(excluded, key: "excludedTools")
+    }
+    if let requestPermission = try reader.optionalBool("requestPermission") { self.requestPermission = requestPermission }
+  }
+
+  private static func names(_ values: [JSONValue], key: String) throws(ResponseError) -> [String] {
+    var names: [String] = []
+    for (index, value) in values.enumerated() {
+      guard let name = value.stringValue else {
+        throw .invalidParams("\(key)[\(index)] must be a string, not \(value.typeName)")
+      }
+      names.append(name)
+    }
+    return names
+  }
+
+  /// The client tools offered to the model after `availableTools` and `excludedTools`.
+  public var offeredTools: [ToolDefinition] {
+    tools.filter { toolFilter.allows($0.name) }
   }
 
   /// The settings kept in the session's metadata file; credentials are never part of it.

@@ -5,6 +5,7 @@ public struct ModelRequest: Sendable {
   public var model: String
   public var systemPrompt: String
   public var messages: [ConversationMessage]
+  public var tools: [ToolDefinition]
   public var reasoningEffort: String?
   public var maxOutputTokens: Int?
   /// Extra HTTP headers for this call only (`session.send`'s `requestHeaders`).
@@ -15,6 +16,7 @@ public struct ModelRequest: Sendable {
     model: String,
     systemPrompt: String,
     messages: [ConversationMessage],
+    tools: [ToolDefinition] = [],
     reasoningEffort: String? = nil,
     maxOutputTokens: Int? = nil,
     extraHeaders: [(name: String, value: String)] = [],
@@ -23,6 +25,7 @@ public struct ModelRequest: Sendable {
     self.model = model
     self.systemPrompt = systemPrompt
     self.messages = messages
+    self.tools = tools
     self.reasoningEffort = reasoningEffort
     self.maxOutputTokens = maxOutputTokens
     self.extraHeaders = extraHeaders

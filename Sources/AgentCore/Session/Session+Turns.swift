@@ -80,18 +80,31 @@ extension Session {
     emit(EventType.pendingMessagesModified, JSONObject())
     conversation.append(ConversationMessage(role: .user, text: pending.prompt, images: pending.images))
 
-    let turnID = String(turnCount)
-    turnCount += 1
-    var startData = JSONObject()
-    startData["turnId"] = .string(turnID)
-    if let model = configuration.displayModel { startData["model"] = .string(model) }
-    emit(EventType.turnStart, startData)
-
+    var modelCalls = 0
+    var turnID: String?
     var output = TurnOutput(assistantMessageID: SessionEvent.makeID())
     do {
-      try await callModel(pending: pending, turnID: turnID, output: &output)
-      finishAnswer(output, pending: pending, turnID: turnID)
-      emit(EventType.turnEnd, ["turnId": .string(turnID)])
+      while true {
+        guard modelCalls < environment.limits.maxModelCallsPerSend else {
+          throw ProviderError(
+            kind: .configuration,
+            message: "Stopped after \(modelCalls) model calls for one message, the limit per send. "
+              + "The model kept calling tools; send a new message to continue, or raise --max-model-calls.")
+        }
+        modelCalls += 1
+        let currentTurn = startModelTurn()
+        turnID = currentTurn
+        output = TurnOutput(assistantMessageID: SessionEvent.makeID())
+        try await callModel(pending: pending, turnID: currentTurn, output: &output)
+        finishAnswer(output, pending: pending, turnID: currentTurn)
+        var endsLoop = output.toolCalls.isEmpty
+        if !endsLoop {
+          endsLoop = try await runToolCalls(output.toolCalls, turnID: currentTurn)
+        }
+        emit(EventType.turnEnd, ["turnId": .string(currentTurn)])
+        turnID = nil
+        if endsLoop { break }
+      }
       emit(EventType.sessionIdle, JSONObject())
     } catch let error where abortRequested || error is CancellationError {
       finishAborted(output, pending: pending, turnID: turnID)
@@ -109,13 +122,24 @@ extension Session {
       if let status = providerError.statusCode { errorData["statusCode"] = .int(Int64(status)) }
       errorData["originatingMessageId"] = .string(pending.messageID)
       emit(EventType.sessionError, errorData)
-      if !output.text.isEmpty {
+      if !output.text.isEmpty && output.toolCalls.isEmpty {
         // Keep what the model already said, so the next send has the whole conversation.
         conversation.append(ConversationMessage(role: .assistant, text: output.text))
       }
-      emit(EventType.turnEnd, ["turnId": .string(turnID)])
+      if let turnID { emit(EventType.turnEnd, ["turnId": .string(turnID)]) }
       emit(EventType.sessionIdle, JSONObject())
     }
+  }
+
+  /// Emits `assistant.turn_start` for the next model call and returns its turn id.
+  private func startModelTurn() -> String {
+    let turnID = String(turnCount)
+    turnCount += 1
+    var startData = JSONObject()
+    startData["turnId"] = .string(turnID)
+    if let model = configuration.displayModel { startData["model"] = .string(model) }
+    emit(EventType.turnStart, startData)
+    return turnID
   }
 
   /// What the model produced during one call.
@@ -128,6 +152,7 @@ extension Session {
     var finishReason: String?
     var startedAt = Timestamp.monotonicMilliseconds()
     var firstTokenAt: Int64?
+    var toolCalls: [ToolCall] = []
   }
 
   private func callModel(pending: PendingSend, turnID: String, output: inout TurnOutput) async throws {
@@ -150,6 +175,7 @@ extension Session {
       model: model,
       systemPrompt: configuration.systemPrompt,
       messages: conversation,
+      tools: configuration.offeredTools,
       reasoningEffort: configuration.reasoningEffort,
       maxOutputTokens: providerConfiguration.maxOutputTokens,
       extraHeaders: pending.requestHeaders,
@@ -176,8 +202,8 @@ extension Session {
         }
       case .reasoningDelta:
         continue
-      case .toolCall:
-        continue
+      case .toolCall(let call):
+        output.toolCalls.append(call)
       case .usage(let input, let outputTokens):
         if let input { output.inputTokens = input }
         if let outputTokens { output.outputTokens = outputTokens }
@@ -202,12 +228,26 @@ extension Session {
     var messageData = JSONObject()
     messageData["messageId"] = .string(output.assistantMessageID)
     messageData["content"] = .string(output.text)
+    if !output.toolCalls.isEmpty {
+      messageData["toolRequests"] = .array(
+        output.toolCalls.map { call in
+          let arguments: JSONValue
+          if case .success(let object) = ToolArguments.parse(call.arguments) {
+            arguments = .object(object)
+          } else {
+            arguments = [:]
+          }
+          return [
+            "toolCallId": .string(call.id), "name": .string(call.name), "arguments": arguments, "type": "function",
+          ]
+        })
+    }
     messageData["originatingMessageId"] = .string(pending.messageID)
     messageData["turnId"] = .string(turnID)
     if let model = configuration.displayModel { messageData["model"] = .string(model) }
     if let outputTokens = output.outputTokens { messageData["outputTokens"] = .int(Int64(outputTokens)) }
     emit(EventType.assistantMessage, messageData)
-    conversation.append(ConversationMessage(role: .assistant, text: output.text))
+    conversation.append(ConversationMessage(role: .assistant, text: output.text, toolCalls: output.toolCalls))
 
     let now = Timestamp.monotonicMilliseconds()
     var usage = JSONObject()
@@ -228,20 +268,31 @@ extension Session {
     emit(EventType.sessionUsageInfo, info)
   }
 
-  private func finishAborted(_ output: TurnOutput, pending: PendingSend, turnID: String) {
-    logger.info("Turn aborted", ["session": id, "message": pending.messageID, "turn": turnID])
+  private func finishAborted(_ output: TurnOutput, pending: PendingSend, turnID: String?) {
+    logger.info("Turn aborted", ["session": id, "message": pending.messageID, "turn": turnID ?? "none"])
+    for pendingRequest in pendingClientRequests.values {
+      pendingRequest.continuation.resume(throwing: CancellationError())
+    }
+    pendingClientRequests.removeAll()
     emit(EventType.abort, ["reason": "user_initiated"])
-    if !output.text.isEmpty {
+    if !activeToolCalls.isEmpty {
+      interruptActiveToolCalls(turnID: turnID, calls: output.toolCalls)
+    } else if !output.text.isEmpty && output.toolCalls.isEmpty && !conversationEndsWithAnswer(output) {
       // The partial answer stays in the history, so the next send continues the same conversation.
       var messageData = JSONObject()
       messageData["messageId"] = .string(output.assistantMessageID)
       messageData["content"] = .string(output.text)
       messageData["originatingMessageId"] = .string(pending.messageID)
-      messageData["turnId"] = .string(turnID)
+      if let turnID { messageData["turnId"] = .string(turnID) }
       emit(EventType.assistantMessage, messageData)
       conversation.append(ConversationMessage(role: .assistant, text: output.text))
     }
-    emit(EventType.turnEnd, ["turnId": .string(turnID)])
+    if let turnID { emit(EventType.turnEnd, ["turnId": .string(turnID)]) }
     emit(EventType.sessionIdle, ["aborted": true])
+  }
+
+  /// Whether `assistant.message` for this call was already emitted, so an abort must not repeat it.
+  private func conversationEndsWithAnswer(_ output: TurnOutput) -> Bool {
+    conversation.last?.role == .assistant && conversation.last?.text == output.text
   }
 }

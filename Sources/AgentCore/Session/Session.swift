@@ -11,11 +11,16 @@ public struct SessionEnvironment: Sendable {
   public var providerFactory: any ModelProviderFactory
   /// The product name and version sent in `User-Agent` and `session.start.copilotVersion`.
   public var hostVersion: String
+  public var limits: SessionLimits
 
-  public init(store: SessionStore, providerFactory: any ModelProviderFactory, hostVersion: String) {
+  public init(
+    store: SessionStore, providerFactory: any ModelProviderFactory, hostVersion: String,
+    limits: SessionLimits = SessionLimits()
+  ) {
     self.store = store
     self.providerFactory = providerFactory
     self.hostVersion = hostVersion
+    self.limits = limits
   }
 }
 
@@ -43,6 +48,10 @@ public actor Session {
   var abortRequested = false
   /// Set once a persistence failure was reported during the current send, so it is reported only once.
   var persistenceFailureReported = false
+  /// Tool and permission requests waiting for the client, by request id.
+  var pendingClientRequests: [String: PendingClientRequest] = [:]
+  /// The tool calls of the current model answer that have not finished, by tool call id.
+  var activeToolCalls: [String: ActiveToolCall] = [:]
 
   init(id: String, configuration: SessionConfiguration, environment: SessionEnvironment, startTime: String) {
     self.id = id
@@ -116,6 +125,7 @@ public actor Session {
     lastEventID = events.last?.id
     turnCount = events.filter { $0.type == EventType.turnStart }.count
     modifiedTime = events.last?.timestamp ?? startTime
+    defer { closeUnfinishedToolCalls(ConversationHistory.unfinishedToolCalls(in: events)) }
     guard emitResumeEvent else { return }
     var data = JSONObject()
     data["eventCount"] = .int(Int64(events.count))
@@ -125,6 +135,17 @@ public actor Session {
     data["context"] = ["cwd": .string(configuration.workingDirectory)]
     emit(EventType.sessionResume, data)
     try? writeMetadata()
+  }
+
+  /// Fails the tool calls a stopped host left open: their clients can no longer answer the old requests,
+  /// so each gets a failed `tool.execution_complete` and the model reads that it was interrupted.
+  private func closeUnfinishedToolCalls(_ callIDs: [String]) {
+    for callID in callIDs {
+      logger.warning("Failed a tool call left open by a stopped host", ["session": id, "toolCall": callID])
+      emitToolComplete(
+        callID, turnID: nil, success: false,
+        text: Self.interruptedToolText + " The host stopped before the tool finished.", code: "interrupted")
+    }
   }
 
   // MARK: - Queries

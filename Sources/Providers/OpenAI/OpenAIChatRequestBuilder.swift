@@ -26,6 +26,17 @@ struct OpenAIChatRequestBuilder: Sendable {
     var body = JSONObject()
     body["model"] = .string(request.model)
     body["messages"] = .array(messages(for: request))
+    if !request.tools.isEmpty {
+      body["tools"] = .array(
+        request.tools.map { tool in
+          [
+            "type": "function",
+            "function": [
+              "name": .string(tool.name), "description": .string(tool.description), "parameters": tool.parameters,
+            ],
+          ]
+        })
+    }
     body["stream"] = true
     body["stream_options"] = ["include_usage": true]
     if let effort = request.reasoningEffort { body["reasoning_effort"] = .string(effort) }
