@@ -29,6 +29,7 @@ extension HostServer {
     } catch {
       throw ResponseError.internalError("Could not create session \(id): \(error.description)")
     }
+    await session.setListener(eventListener(for: connection), flowControl: flowControl(for: connection))
     sessions.withLock { $0[id] = LoadedSession(session: session, connection: connection) }
     logger.info(
       "Session created",
@@ -51,6 +52,7 @@ extension HostServer {
     let listener = eventListener(for: connection)
     if let loaded = sessions.withLock({ $0[id] }) {
       try await loaded.session.resumeInPlace(update: update, emitResumeEvent: emitResumeEvent, listener: listener)
+      await loaded.session.setListener(listener, flowControl: flowControl(for: connection))
       sessions.withLock { $0[id] = LoadedSession(session: loaded.session, connection: connection) }
     } else {
       guard environment.store.exists(id) else {
@@ -66,6 +68,7 @@ extension HostServer {
       } catch {
         throw ResponseError.internalError("Could not resume session \(id): \(error)")
       }
+      await session.setListener(listener, flowControl: flowControl(for: connection))
       sessions.withLock { $0[id] = LoadedSession(session: session, connection: connection) }
     }
     logger.info("Session resumed", ["connection": connection.name, "session": id])
@@ -77,6 +80,11 @@ extension HostServer {
     { [connection] sessionID, event in
       connection.sendNotification("session.event", params: ["sessionId": .string(sessionID), "event": event.jsonValue])
     }
+  }
+
+  /// Holds a streaming turn while more than `maximumQueuedOutputBytes` wait to be read by `connection`.
+  func flowControl(for connection: Connection) -> SessionFlowControl {
+    { [connection] in await connection.waitUntilOutputBelow(HostServer.maximumQueuedOutputBytes) }
   }
 
   // MARK: - Turns

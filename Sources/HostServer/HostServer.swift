@@ -26,6 +26,8 @@ public struct HostOptions: Sendable {
 public final class HostServer: MessageHandler {
   /// The protocol version spoken by the Copilot SDKs that byok-host supports.
   public static let protocolVersion = 3
+  /// 4 MiB: the event bytes a client may leave unread before streaming turns pause reading their provider.
+  static let maximumQueuedOutputBytes = 4 * 1024 * 1024
 
   let options: HostOptions
   let environment: SessionEnvironment

@@ -66,6 +66,15 @@ public final class Connection: Sendable {
   /// Bytes written by the host and not yet taken by the peer's side of the pipe.
   public var queuedOutputByteCount: Int { output.queuedByteCount }
 
+  /// Waits while more than `limit` bytes are queued for the peer, so a producer slows to the speed at which
+  /// the peer reads; returns at once when the output is closed.
+  public func waitUntilOutputBelow(_ limit: Int) async {
+    while output.queuedByteCount > limit && !output.isClosed {
+      try? await Task.sleep(for: .milliseconds(5))
+      if Task.isCancelled { return }
+    }
+  }
+
   /// Starts reading; returns at once. `waitUntilInputClosed()` resumes when the peer closes its side.
   public func start(handler: any MessageHandler) {
     let thread = Thread { [self] in readLoop() }

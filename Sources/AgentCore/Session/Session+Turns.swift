@@ -199,6 +199,7 @@ extension Session {
           emit(
             EventType.messageDelta,
             ["messageId": .string(output.assistantMessageID), "deltaContent": .string(delta)])
+          await flowControl?()
         }
       case .reasoningDelta:
         continue

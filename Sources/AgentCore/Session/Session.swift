@@ -5,6 +5,9 @@ import JSONRPC
 /// Receives every event a session emits, in order.
 public typealias SessionEventListener = @Sendable (_ sessionID: String, _ event: SessionEvent) -> Void
 
+/// Suspends a streaming turn while the client is behind on reading events, so memory stays bounded.
+public typealias SessionFlowControl = @Sendable () async -> Void
+
 /// Host-wide settings every session shares.
 public struct SessionEnvironment: Sendable {
   public var store: SessionStore
@@ -40,6 +43,9 @@ public actor Session {
   var modifiedTime: String
   var summary: String?
   var listener: SessionEventListener?
+  /// Called after each streamed delta; while it waits, the provider stream is not read and its transfer
+  /// pauses.
+  var flowControl: SessionFlowControl?
   /// The number of model calls made so far, which numbers `turnId`s.
   var turnCount = 0
 
@@ -150,8 +156,9 @@ public actor Session {
 
   // MARK: - Queries
 
-  public func setListener(_ listener: SessionEventListener?) {
+  public func setListener(_ listener: SessionEventListener?, flowControl: SessionFlowControl? = nil) {
     self.listener = listener
+    self.flowControl = flowControl
   }
 
   public var isBusy: Bool { runningTurn != nil }
