@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Bounded polling for conditions that other threads make true.
 enum Polling {
   /// How often a condition is checked while waiting.
@@ -10,7 +12,18 @@ enum Polling {
     while true {
       if let value = condition() { return value }
       if clock.now >= deadline { return nil }
-      try? await Task.sleep(for: interval)
+      await sleep(interval)
+    }
+  }
+
+  /// Sleeps for `duration` even when the task is cancelled. A cancelled `Task.sleep` returns at once, which
+  /// would turn the wait into a busy loop, and the teardown of a timed-out test must still wait for exits.
+  private static func sleep(_ duration: Duration) async {
+    let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    await withCheckedContinuation { continuation in
+      DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
+        continuation.resume()
+      }
     }
   }
 
