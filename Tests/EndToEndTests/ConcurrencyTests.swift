@@ -61,6 +61,20 @@ struct ConcurrencyTests {
     }
   }
 
+  @Test func abortWhenIdleSucceeds() async throws {
+    try await withFixture { fixture in
+      let host = try await fixture.startConnectedHost()
+      let sessionID = try await host.createSession(provider: nil)
+
+      for attempt in 1...2 {
+        let abort = try await host.request("session.abort", ["sessionId": .string(sessionID)])
+        #expect(abort.result?["success"] == .bool(true), "abort \(attempt) returned \(abort.message)")
+      }
+      _ = try await host.call("ping")
+      #expect(host.events(sessionID).map(\.type) == ["session.start"], "an idle abort must emit no events")
+    }
+  }
+
   @Test func secondSendQueuesBehindTurn() async throws {
     try await withFixture { fixture in
       let script: JSONValue = [

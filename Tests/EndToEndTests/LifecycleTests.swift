@@ -25,22 +25,35 @@ struct LifecycleTests {
     }
   }
 
-  @Test func sigtermEndsRunningTurn() async throws {
+  /// The two ways an editor stops its host.
+  enum StopMethod: String, CaseIterable, Sendable {
+    case sigterm = "SIGTERM"
+    case endOfInput = "stdin EOF"
+  }
+
+  /// A reply of thirty chunks 300 ms apart: it would take 9 s, so only stopping the host can end the turn
+  /// within the 5 s bound.
+  static let longReplyScript: JSONValue = [
+    "replies": [["text": .string((1...30).map { "word\($0)" }.joined(separator: " ")), "delayMs": 300]]
+  ]
+
+  @Test(arguments: StopMethod.allCases)
+  func stopEndsRunningTurn(_ method: StopMethod) async throws {
     try await withFixture { fixture in
-      // Thirty chunks 300 ms apart: the reply would take 9 s, so only SIGTERM can end the turn in time.
-      let words = (1...30).map { "word\($0)" }.joined(separator: " ")
-      let script: JSONValue = ["replies": [["text": .string(words), "delayMs": 300]]]
-      let mock = try await fixture.startMockProvider(script: script)
+      let mock = try await fixture.startMockProvider(script: Self.longReplyScript)
       let host = try await fixture.startConnectedHost()
       let sessionID = try await host.createSession(provider: mock.provider(apiKey: "sk-test"))
       let (messageID, _) = try await host.send(sessionID, "Count slowly.")
       try await host.waitForEvent(sessionID, "assistant.message_delta")
 
-      host.terminate()
+      switch method {
+      case .sigterm: host.terminate()
+      case .endOfInput: host.closeStandardInput()
+      }
       let status = await host.waitForExit()
       #expect(
         status == .exited(0),
-        "after SIGTERM: \(status?.description ?? "still running after 5 s"); stderr: \(host.standardErrorText)")
+        "after \(method.rawValue): \(status?.description ?? "still running after 5 s"); stderr: \(host.standardErrorText)")
       _ = await host.process.waitForOutputEnd(timeout: HostProcess.defaultTimeout)
       let events = host.turnEvents(sessionID, messageID: messageID)
       #expect(events.last?.type == "session.idle", "turn events: \(events.map(\.type))")
@@ -48,16 +61,30 @@ struct LifecycleTests {
     }
   }
 
-  @Test func shutdownThenEOFExitsCleanly() async throws {
+  @Test func shutdownEndsRunningTurn() async throws {
+    try await withFixture { fixture in
+      let mock = try await fixture.startMockProvider(script: Self.longReplyScript)
+      let host = try await fixture.startConnectedHost()
+      let sessionID = try await host.createSession(provider: mock.provider(apiKey: "sk-test"))
+      let (messageID, _) = try await host.send(sessionID, "Count slowly.")
+      try await host.waitForEvent(sessionID, "assistant.message_delta")
+
+      let shutdown = try await host.request("runtime.shutdown")
+      #expect(shutdown.result != nil, "runtime.shutdown returned \(shutdown.message)")
+      let events = host.turnEvents(sessionID, messageID: messageID)
+      let idle = try #require(events.last, "the turn emitted no events")
+      #expect(idle.type == "session.idle", "runtime.shutdown returned before the turn ended: \(events.map(\.type))")
+      #expect(idle.sequence < shutdown.sequence)
+
+      host.closeStandardInput()
+      #expect(await host.waitForExit() == .exited(0))
+    }
+  }
+
+  @Test func eofInsideFrameExitsCleanly() async throws {
     try await withFixture { fixture in
       let host = try await fixture.startConnectedHost()
-      _ = try await host.createSession(provider: nil)
-
-      let shutdown = try await host.call("runtime.shutdown")
-      #expect(shutdown.objectValue != nil, "runtime.shutdown returned \(shutdown)")
-      let create = try await host.request("session.create", [:])
-      #expect(create.error != nil, "session.create after runtime.shutdown returned \(create.message)")
-
+      try host.writeRaw(Array("Content-Length: 50\r\n\r\n{\"jsonrpc\":".utf8))
       host.closeStandardInput()
       #expect(await host.waitForExit() == .exited(0))
     }

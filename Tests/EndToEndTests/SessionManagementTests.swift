@@ -82,4 +82,20 @@ struct SessionManagementTests {
       #expect(unknown["error"]?.stringValue?.isEmpty == false, "delete of an unknown id returned \(unknown)")
     }
   }
+
+  @Test func detachUnloadsButKeepsSession() async throws {
+    try await withFixture { fixture in
+      let host = try await fixture.startConnectedHost()
+      let sessionID = try await host.createSession(provider: nil)
+
+      let detach = try await host.call("session.detach", ["sessionId": .string(sessionID)])
+      #expect(detach["success"] == .bool(true))
+      let messages = try await host.request("session.getMessages", ["sessionId": .string(sessionID)])
+      #expect(messages.errorMessage?.contains("Session not found") == true, "getMessages returned \(messages.message)")
+      #expect(FileManager.default.fileExists(atPath: fixture.home + "/session-state/" + sessionID + "/events.jsonl"))
+
+      let resumed = try await host.request("session.resume", ["sessionId": .string(sessionID)])
+      #expect(resumed.result?["sessionId"]?.stringValue == sessionID, "resume returned \(resumed.message)")
+    }
+  }
 }
