@@ -53,7 +53,6 @@ struct TurnTests {
           "assistant.turn_end", "session.idle",
         ])
       EventChecks.expectValidEnvelopes(all)
-      #expect(all.allSatisfy { $0.sessionID == sessionID })
 
       let idle = try #require(turn.first("session.idle"))
       #expect(turn.sendResponse.sequence < idle.sequence, "session.send must return before the turn ends")
