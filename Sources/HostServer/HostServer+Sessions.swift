@@ -31,7 +31,7 @@ extension HostServer {
     }
     await session.setListener(eventListener(for: connection), flowControl: flowControl(for: connection))
     sessions.withLock { $0[id] = LoadedSession(session: session, connection: connection) }
-    logger.info(
+    logger.debug(
       "Session created",
       ["connection": connection.name, "session": id, "model": configuration.displayModel ?? "none",
        "provider": configuration.provider?.kind.rawValue ?? "none"])
@@ -71,7 +71,7 @@ extension HostServer {
       await session.setListener(listener, flowControl: flowControl(for: connection))
       sessions.withLock { $0[id] = LoadedSession(session: session, connection: connection) }
     }
-    logger.info("Session resumed", ["connection": connection.name, "session": id])
+    logger.debug("Session resumed", ["connection": connection.name, "session": id])
     return ["sessionId": .string(id), "workspacePath": nil, "capabilities": nil]
   }
 
@@ -169,7 +169,7 @@ extension HostServer {
     }
     await loaded.session.stop()
     await loaded.session.setListener(nil)
-    logger.info("Session detached", ["session": id])
+    logger.debug("Session detached", ["session": id])
     return ["success": true]
   }
 

@@ -58,7 +58,7 @@ public final class HostServer: MessageHandler {
   {
     logger.debug("Request received", ["connection": connection.name, "method": method, "id": id])
     guard let name = Self.canonicalMethod[method] else {
-      logger.info("Unhandled method", ["connection": connection.name, "method": method, "id": id])
+      logger.debug("Unhandled method", ["connection": connection.name, "method": method, "id": id])
       throw ResponseError.methodNotFound(method)
     }
     let reader = try ParamsReader(params: params)
@@ -160,7 +160,7 @@ public final class HostServer: MessageHandler {
     for entry in loaded {
       await entry.session.stop()
     }
-    logger.info("Sessions stopped", ["count": loaded.count])
+    logger.debug("Sessions stopped", ["count": loaded.count])
   }
 
   /// Stops the sessions a closed connection was receiving events for.

@@ -15,7 +15,7 @@ struct ChatReplyResponder {
 
   // MARK: - Non-streaming
 
-  /// Answers a request without `"stream": true`: waits `delayMs` once, then sends the whole completion.
+  /// Responds to a request without `"stream": true`: waits `delayMs` once, then sends the whole completion.
   ///
   /// Interruptions map to what a client would see without streaming: a stall sends nothing, a truncation
   /// closes the connection with no response and a mid-stream error becomes HTTP 500 with the error object.

@@ -38,7 +38,7 @@ struct ChatRequest {
     }
   }
 
-  /// The text of each message: its `content` string, or the `text` of each part when `content` is an array.
+  /// Returns the text of each message: its `content` string, or the `text` of each part when `content` is an array.
   static func messageContents(of body: JSONValue) -> [String] {
     guard let messages = body["messages"]?.arrayValue else { return [] }
     var contents: [String] = []

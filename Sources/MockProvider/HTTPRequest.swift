@@ -16,7 +16,7 @@ struct HTTPRequest {
     String(target.prefix { $0 != "?" })
   }
 
-  /// The value of the first header named `name`, compared case-insensitively.
+  /// Returns the value of the first header named `name`, compared case-insensitively.
   func headerValue(_ name: String) -> String? {
     headers.first { $0.name.lowercased() == name.lowercased() }?.value
   }
@@ -31,16 +31,16 @@ struct HTTPRequest {
   }
 }
 
-/// A request the server cannot read; each case carries the status to answer it with, if any.
+/// A request the server cannot read, with the status of the error response where one can still be sent.
 enum HTTPRequestError: Error {
-  /// The connection closed or failed in the middle of a request, so there is no one to answer.
+  /// The connection closed or failed in the middle of a request, so no response can be sent.
   case closed
   case malformed(String)
   case headersTooLarge
   case bodyTooLarge
   case unsupportedTransferEncoding(String)
 
-  /// The status to answer with, or `nil` when the connection is gone.
+  /// The status of the error response, or `nil` when the connection is gone.
   var status: Int? {
     switch self {
     case .closed: return nil

@@ -1,6 +1,6 @@
 /// HTTP/1.1 grammar and wording the server shares between requests and responses.
 enum HTTPSyntax {
-  /// Whether `text` is an RFC 9110 token, the grammar of header names and methods.
+  /// Returns whether `text` is an RFC 9110 token, the grammar of header names and methods.
   static func isToken(_ text: String) -> Bool {
     !text.isEmpty && text.utf8.allSatisfy { byte in
       switch byte {
@@ -13,7 +13,7 @@ enum HTTPSyntax {
     }
   }
 
-  /// The reason phrase for a status line; statuses without a registered phrase get a generic one.
+  /// Returns the reason phrase for a status line, or a generic one for statuses without a registered phrase.
   static func reasonPhrase(_ status: Int) -> String {
     switch status {
     case 100: return "Continue"
@@ -40,7 +40,7 @@ enum HTTPSyntax {
     }
   }
 
-  /// The status line and header block of a response, ending with the blank line.
+  /// Serializes the status line and header block of a response, ending with the blank line.
   static func responseHead(status: Int, headers: [MockHeader]) -> [UInt8] {
     var head = "HTTP/1.1 \(status) \(reasonPhrase(status))\r\n"
     for header in headers {

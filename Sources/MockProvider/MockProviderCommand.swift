@@ -1,5 +1,4 @@
 import BYOKLogging
-import Dispatch
 import Foundation
 import Glibc
 
@@ -21,13 +20,13 @@ public enum MockProviderCommand {
   static let helpText = """
     \(usageLine)
 
-    Serves scripted OpenAI Chat Completions answers over HTTP on a local port, so tests and editor plugins
+    Serves scripted OpenAI Chat Completions responses over HTTP on a local port, so tests and editor plugins
     can run deterministic turns with no API key and no network. Prints "listening on port N" on stdout once
     it accepts connections, then runs until it receives SIGINT or SIGTERM. Closing stdin does not stop it.
 
     Options:
       --script FILE      The JSON script of replies; the format is in protocol/mock-provider.md.
-                         Default: a built-in script that streams one friendly answer for every turn.
+                         Default: a built-in script that streams one friendly reply for every turn.
       --port N           The TCP port to listen on; 0 picks a free one. Default: 0.
       --host H           The IP address to listen on. Default: 127.0.0.1.
       --record FILE      Appends one JSON line per request and per connection a client closes mid-response.
@@ -74,8 +73,8 @@ public enum MockProviderCommand {
     return Result { () throws(MockScriptError) in try MockScript.load(path: path) }
   }
 
-  /// Serves until SIGINT or SIGTERM. Signal handling is installed only once the port is bound, so a failed
-  /// start leaves the process's signal dispositions untouched.
+  /// Serves until SIGINT or SIGTERM. The signal handlers are installed only once the port is bound, so a
+  /// failed start leaves the process's signal dispositions untouched.
   private static func serve(_ script: MockScript, options: MockProviderOptions) -> Int32 {
     let logger = Logger(subsystem: "mock-provider")
     let server = MockProviderServer(
@@ -91,21 +90,16 @@ public enum MockProviderCommand {
     }
 
     signal(SIGPIPE, SIG_IGN)
-    let stopRequested = DispatchSemaphore(value: 0)
-    let signalSources = [SIGINT, SIGTERM].map { number in
-      signal(number, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler { stopRequested.signal() }
-      source.resume()
-      return source
+    guard let stopSignals = StopSignals() else {
+      writeError("Error: cannot install the SIGINT and SIGTERM handlers: \(errnoDescription(errno))\n")
+      server.stop()
+      return ExitCode.cannotListen
     }
-    defer {
-      for source in signalSources { source.cancel() }
-    }
+    defer { stopSignals.restore() }
 
     write("listening on port \(port)\n", to: STDOUT_FILENO)
-    stopRequested.wait()
-    logger.info("Mock provider received a stop signal", ["port": port])
+    let signalNumber = stopSignals.wait()
+    logger.info("Mock provider received a stop signal", ["signal": signalNumber, "port": port])
     server.stop()
     return ExitCode.success
   }

@@ -75,7 +75,7 @@ struct MockProviderOptions: Equatable {
     return ". Did you mean '\(best.0)'?"
   }
 
-  /// The Levenshtein distance between two strings, counted in characters.
+  /// Computes the Levenshtein distance between two strings, counted in characters.
   private static func editDistance(_ first: String, _ second: String) -> Int {
     let target = Array(second)
     var previous = Array(0...target.count)

@@ -1,7 +1,7 @@
 import Glibc
 import JSONRPC
 
-/// What the connection loop does after a response.
+/// The connection loop's next step after a response.
 enum ResponseOutcome {
   /// The response is complete; read the next request if the client keeps the connection open.
   case keepOpen
@@ -12,7 +12,7 @@ enum ResponseOutcome {
 }
 
 extension MockProviderServer {
-  /// Reads and answers requests on one connection until either side closes it.
+  /// Reads requests on one connection and responds to each until either side closes it.
   func serve(_ socket: Socket, connection: Int) {
     var reader = HTTPRequestReader(socket: socket)
     while true {

@@ -4,7 +4,7 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// A local HTTP/1.1 server that answers OpenAI Chat Completions requests from a `MockScript`, so turns run
+/// A local HTTP/1.1 server that responds to OpenAI Chat Completions requests from a `MockScript`, so turns run
 /// deterministically with no key and no network.
 ///
 /// Routes: `POST …/chat/completions` plays the next scripted reply, `GET …/models` lists the script's
@@ -12,7 +12,7 @@ import Synchronization
 /// keep-alive is supported. Every request is kept in `requests` and, with a record file, appended to it
 /// as a JSON line that includes the request headers, credentials among them.
 public final class MockProviderServer: Sendable {
-  /// The most connections open at once; further clients get 503 and are closed.
+  /// The maximum number of connections open at once. Further clients get 503 and are closed.
   public static let maximumConnections = 1000
   /// How long `stop()` waits for the server's threads to finish, in seconds.
   static let stopTimeoutSeconds = 5
@@ -133,8 +133,8 @@ public final class MockProviderServer: Sendable {
     return listener.port
   }
 
-  /// Stops accepting, shuts down every open connection (ending stalls and keep-alive waits) and waits up to
-  /// five seconds for the server's threads; calling it again does nothing.
+  /// Stops accepting and shuts down every open connection, which ends stalls and keep-alive waits. Then waits
+  /// up to five seconds for the server's threads. Calling it again does nothing.
   public func stop() {
     let wakeWriter: Int32? = state.withLock { state in
       guard state.phase == .running else {
@@ -221,7 +221,7 @@ public final class MockProviderServer: Sendable {
     }
   }
 
-  /// Starts a thread for the connection, or answers 503 when `maximumConnections` are already open.
+  /// Starts a thread for the connection, or sends 503 and closes it when `maximumConnections` are already open.
   private func register(_ socket: Socket) {
     enum Admission { case accepted(Int), full, stopping }
     let admission: Admission = state.withLock { state in

@@ -1,14 +1,17 @@
 extension MockScript {
-  /// The script behind `byok-host chat --mock`: one friendly streamed answer, repeated for every turn, with
-  /// 30 ms between word chunks so streaming is visible in a terminal.
+  /// The script behind `byok-host chat --mock`: one friendly reply in seven chunks, 30 ms apart so streaming
+  /// is visible in a terminal, repeated for every turn.
   public static let `default` = MockScript(
     model: "mock-model",
     replies: [
       MockReply(
         .text(
           MockTextReply(
-            text: "Hello! This answer comes from the built-in mock provider, so no API key or network was used. "
-              + "Configure a real provider to talk to a model.",
+            text: "Hello! This reply comes from the built-in mock provider: no API key or network was used.",
+            chunks: [
+              "Hello! ", "This reply comes ", "from the built-in ", "mock provider: ", "no API key ", "or network ",
+              "was used.",
+            ],
             delayMilliseconds: 30)))
     ],
     afterLast: .repeatLast)

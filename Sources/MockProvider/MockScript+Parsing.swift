@@ -50,7 +50,7 @@ private struct MockScriptParser {
   private static let maximumDelayMilliseconds = 60_000
 
   /// The text of an `errorAfterChunks` reply that gives none.
-  static let defaultPartialText = "This answer is cut short by a scripted error."
+  static let defaultPartialText = "This reply is cut short by a scripted error."
 
   func script(from value: JSONValue) throws(MockScriptError) -> MockScript {
     guard let object = value.objectValue else {

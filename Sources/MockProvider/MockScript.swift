@@ -3,15 +3,15 @@ import JSONRPC
 /// A scripted conversation for the mock provider: the model it reports and the replies its chat endpoint
 /// returns, one per request, in order.
 public struct MockScript: Sendable, Equatable {
-  /// What the chat endpoint does once every reply has been used.
+  /// The chat endpoint's behavior once every reply has been used.
   public enum AfterLast: String, Sendable, CaseIterable {
-    /// Answer every further request with the last reply again.
+    /// Respond to every further request with the last reply again.
     case repeatLast = "repeat"
-    /// Answer every further request with HTTP 500 and a message saying the script ran out.
+    /// Respond to every further request with HTTP 500 and a message saying the script ran out.
     case error
   }
 
-  /// How a streamed response marks its end on the wire.
+  /// The framing that marks the end of a streamed response on the wire.
   public enum StreamFraming: String, Sendable, CaseIterable {
     /// `Transfer-Encoding: chunked`, one HTTP chunk per SSE event; the connection stays open.
     case chunked
@@ -40,16 +40,16 @@ public struct MockScript: Sendable, Equatable {
   }
 }
 
-/// One scripted answer to a chat request.
+/// One scripted response to a chat request.
 public struct MockReply: Sendable, Equatable {
-  /// What the reply sends.
+  /// The content a reply sends.
   public enum Body: Sendable, Equatable {
     case text(MockTextReply)
     case error(MockErrorReply)
   }
 
   public var body: Body
-  /// A check on the request; when it fails the server answers 400 instead of this reply.
+  /// A check on the request. When it fails, the server responds with 400 instead of this reply.
   public var expectation: MockExpectation?
   /// Extra response headers, sent after the server's own.
   public var headers: [MockHeader]
@@ -60,24 +60,24 @@ public struct MockReply: Sendable, Equatable {
     self.headers = headers
   }
 
-  /// A text reply split into word chunks, with no delay and the default usage.
+  /// Creates a text reply split into word chunks, with no delay and the default usage.
   public static func text(_ text: String) -> MockReply {
     MockReply(.text(MockTextReply(text: text)))
   }
 }
 
-/// An assistant text answer, streamed as chunks or returned as one `chat.completion`.
+/// An assistant text reply, streamed as chunks or returned as one `chat.completion`.
 public struct MockTextReply: Sendable, Equatable {
-  /// The whole answer; always equal to `chunks.joined()`.
+  /// The whole reply text, always equal to `chunks.joined()`.
   public private(set) var text: String
-  /// The content deltas of a streamed answer.
+  /// The content deltas of a streamed reply.
   public private(set) var chunks: [String]
   /// The pause before each content chunk and before the finish chunk, in milliseconds.
   public var delayMilliseconds: Int
   /// Usage fields that replace the counted defaults (`prompt_tokens`, `completion_tokens`, …).
   public var usage: JSONObject?
   public var finishReason: String
-  /// Where the answer breaks off, if it does.
+  /// The point where the reply breaks off, or `nil` for a complete reply.
   public var interruption: MockInterruption?
 
   /// Creates a reply whose chunks are `chunks`, or `text` split into words when `chunks` is `nil`.
@@ -103,7 +103,7 @@ public struct MockTextReply: Sendable, Equatable {
   }
 }
 
-/// A point in a streamed answer where the mock provider stops behaving like a healthy server.
+/// A point in a streamed reply where the mock provider stops behaving like a healthy server.
 public enum MockInterruption: Sendable, Equatable {
   /// Send this many content chunks, then send nothing more and keep the connection open.
   case stall(afterChunks: Int)
@@ -120,7 +120,7 @@ public enum MockInterruption: Sendable, Equatable {
   }
 }
 
-/// An HTTP error answer with a status, an optional body and the reply's headers.
+/// An HTTP error reply with a status and an optional body.
 public struct MockErrorReply: Sendable, Equatable {
   /// The response body of an error reply.
   public enum Body: Sendable, Equatable {
@@ -144,7 +144,7 @@ public struct MockErrorReply: Sendable, Equatable {
   }
 }
 
-/// A check a reply makes on the chat request before answering it.
+/// A check a reply makes on the chat request before responding to it.
 public struct MockExpectation: Sendable, Equatable {
   /// Texts that must each appear in the content of at least one request message.
   public var messagesContain: [String]

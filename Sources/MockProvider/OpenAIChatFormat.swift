@@ -3,7 +3,7 @@ import JSONRPC
 /// Builds the JSON bodies of the OpenAI Chat Completions wire format, field for field as api.openai.com
 /// sends them (minus the random `obfuscation` padding).
 enum OpenAIChatFormat {
-  /// What identifies one response: every chunk of a stream repeats it.
+  /// The fields that identify one response, repeated on every chunk of a stream.
   struct ResponseIdentity {
     var id: String
     var created: Int
@@ -18,7 +18,7 @@ enum OpenAIChatFormat {
     ("code", .null),
   ])
 
-  /// An HTTP error body: `{"error": {"message", "type", "param", "code"}}`.
+  /// Builds an HTTP error body: `{"error": {"message", "type", "param", "code"}}`.
   static func errorBody(message: String, type: String, param: String? = nil, code: String? = nil) -> JSONValue {
     var error = JSONObject()
     error["message"] = .string(message)
@@ -28,7 +28,7 @@ enum OpenAIChatFormat {
     return .object(JSONObject([("error", .object(error))]))
   }
 
-  /// The `error.type` OpenAI uses for a status.
+  /// Returns the `error.type` OpenAI uses for a status.
   static func errorType(forStatus status: Int) -> String {
     switch status {
     case 429: return "requests"
@@ -39,7 +39,7 @@ enum OpenAIChatFormat {
 
   // MARK: - Streaming
 
-  /// A `chat.completion.chunk` with one choice; `usage: null` is present only when the client asked for usage.
+  /// Builds a `chat.completion.chunk` with one choice, adding `usage: null` only when the client requested usage.
   static func chunk(
     _ identity: ResponseIdentity, delta: JSONObject, finishReason: String?, includeUsage: Bool
   ) -> JSONValue {
@@ -57,10 +57,10 @@ enum OpenAIChatFormat {
     return .object(chunk)
   }
 
-  /// The delta of the first chunk of a text answer.
+  /// The delta of the first chunk of a text reply.
   static let roleDelta = JSONObject([("role", "assistant"), ("content", ""), ("refusal", .null)])
 
-  /// The extra chunk sent after the finish chunk when `stream_options.include_usage` is true.
+  /// Builds the extra chunk sent after the finish chunk when `stream_options.include_usage` is true.
   static func usageChunk(_ identity: ResponseIdentity, usage: JSONObject) -> JSONValue {
     var chunk = header(identity, object: "chat.completion.chunk")
     chunk["choices"] = []
@@ -70,7 +70,7 @@ enum OpenAIChatFormat {
 
   // MARK: - Non-streaming
 
-  /// A whole `chat.completion` answer with one text choice.
+  /// Builds a whole `chat.completion` response with one text choice.
   static func completion(
     _ identity: ResponseIdentity, text: String, finishReason: String, usage: JSONObject
   ) -> JSONValue {
@@ -92,10 +92,10 @@ enum OpenAIChatFormat {
     return .object(completion)
   }
 
-  /// The usage object for a reply: the script's numbers where given, else counts that are always above 0.
+  /// Builds the usage object for a reply from the script's numbers where given, else from counts above 0.
   ///
-  /// The default `prompt_tokens` is the number of words in the request's message contents and the default
-  /// `completion_tokens` the number of content chunks; both are estimates, not a tokenizer's count.
+  /// The default `prompt_tokens` is the number of words in the request's message contents, and the default
+  /// `completion_tokens` is the number of content chunks. Both are estimates, not a tokenizer's count.
   static func usage(for reply: MockTextReply, request: JSONValue) -> JSONObject {
     let scripted = reply.usage ?? JSONObject()
     let promptWords = ChatRequest.messageContents(of: request).reduce(0) { total, content in
@@ -120,7 +120,7 @@ enum OpenAIChatFormat {
 
   // MARK: - Models
 
-  /// The body of `GET /models`.
+  /// Builds the body of `GET /models`.
   static func modelList(_ ids: [String]) -> JSONValue {
     let models: [JSONValue] = ids.map { id in
       .object(JSONObject([("id", .string(id)), ("object", "model"), ("created", 0), ("owned_by", "mock-provider")]))

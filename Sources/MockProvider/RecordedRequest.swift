@@ -15,7 +15,7 @@ public struct RecordedRequest: Sendable, Equatable {
   public var body: JSONValue?
   public var rawBody: [UInt8]
 
-  /// The value of the first header named `name`, compared case-insensitively.
+  /// Returns the value of the first header named `name`, compared case-insensitively.
   public func headerValue(_ name: String) -> String? {
     headers.first { $0.name.lowercased() == name.lowercased() }?.value
   }

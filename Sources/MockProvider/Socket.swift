@@ -7,14 +7,15 @@ enum SocketError: Error {
   case failed(operation: String, code: Int32)
 }
 
-/// A connected TCP socket with blocking I/O; whoever accepted it closes it.
+/// A connected TCP socket with blocking I/O. The code that accepted it also closes it.
 struct Socket: Sendable {
   let fileDescriptor: Int32
 
   /// Linux's `POLLRDHUP` (peer closed its writing side), which the Glibc module does not export.
   private static let pollPeerClosed: Int16 = 0x2000
 
-  /// Sends all of `bytes`, blocking until the kernel has taken them; never raises SIGPIPE.
+  /// Sends all of `bytes`, blocking until the kernel has taken them. `MSG_NOSIGNAL` keeps a closed peer from
+  /// raising SIGPIPE.
   func send(_ bytes: [UInt8]) throws(SocketError) {
     var offset = 0
     while offset < bytes.count {
@@ -53,7 +54,7 @@ struct Socket: Sendable {
   }
 
   /// Waits up to `milliseconds` and returns `true` as soon as the peer closes the connection or the server
-  /// shuts the socket down; data the peer sends meanwhile stays unread.
+  /// shuts the socket down. Data the peer sends meanwhile stays unread.
   func waitForPeerClose(milliseconds: Int) -> Bool {
     let deadline = MonotonicClock.milliseconds() + milliseconds
     while true {
@@ -94,7 +95,7 @@ enum MonotonicClock {
   }
 }
 
-/// The text of an errno value, such as "Address already in use".
+/// Returns the text of an errno value, such as "Address already in use".
 func errnoDescription(_ code: Int32) -> String {
   String(cString: strerror(code))
 }

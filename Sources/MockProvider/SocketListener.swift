@@ -2,8 +2,8 @@ import Glibc
 
 /// A listening TCP socket bound to one host address.
 enum SocketListener {
-  /// Binds and listens on `host`, an IP address or `localhost` (taken as 127.0.0.1), so no name lookup leaves
-  /// the machine; returns the socket and the bound port.
+  /// Binds and listens on `host` and returns the socket and the bound port. The host must be an IP address or
+  /// `localhost` (taken as 127.0.0.1), so no name lookup leaves the machine.
   static func listen(host: String, port: Int) throws(MockProviderServerError) -> (fileDescriptor: Int32, port: Int) {
     guard (0...65535).contains(port) else {
       throw .listenFailed(host: host, port: port, reason: "the port must be from 0 to 65535")

@@ -1,4 +1,4 @@
-/// Splits reply text into the content deltas of a streamed answer.
+/// Splits reply text into the content deltas of a streamed reply.
 enum TextChunker {
   /// Splits `text` into words, each followed by the whitespace after it: `"Hello there!"` becomes
   /// `["Hello ", "there!"]`. Leading whitespace stays with the first word.

@@ -80,16 +80,16 @@ enum ByokHost {
         connectionToken: options.connectionToken),
       environment: environment)
     let connection = Connection(name: "stdio", input: STDIN_FILENO, output: protocolOutput)
-    logger.info("Host started", ["version": HelpText.version, "home": environment.store.home, "pid": getpid()])
+    logger.debug("Host started", ["version": HelpText.version, "home": environment.store.home, "pid": getpid()])
     connection.start(handler: server)
 
     let reason = await firstOf(
       { await connection.waitUntilInputClosed(); return "stdin closed" },
       { await TerminationSignals.wait() })
-    logger.info("Host stopping", ["reason": reason])
+    logger.debug("Host stopping", ["reason": reason])
     await server.shutdown()
     connection.close()
-    logger.info("Host stopped")
+    logger.debug("Host stopped")
     return 0
   }
 

@@ -9,6 +9,13 @@ struct CurlHTTPClientStreamingTests {
   /// Starts a server that sends one event, then waits up to 5 s for the client to close the connection.
   ///
   /// The stream yields when the server saw the close, or nil when it did not within 5 s.
+  /// How soon the server must see the socket close after a cancel.
+  ///
+  /// NOTE: The close itself takes milliseconds (a host process measured under 80 ms). The bound is wider
+  /// because the whole `swift test` run shares two cooperative-pool threads, and while other suites keep
+  /// them busy the cancelled consumer task may wait seconds before its cancellation handler runs.
+  private static let closeBound: Duration = .seconds(4)
+
   private static func startServerAwaitingClose() throws -> (LoopbackHTTPServer, AsyncStream<ContinuousClock.Instant?>) {
     let (closeTimes, closeTimeSink) = AsyncStream<ContinuousClock.Instant?>.makeStream()
     let server = try LoopbackHTTPServer { _, connection in
@@ -92,7 +99,7 @@ struct CurlHTTPClientStreamingTests {
     consumer.cancel()
 
     let closeTime = try #require(await collect(1, from: closeTimes, within: .seconds(5)).first ?? nil)
-    #expect(closeTime - cancelTime < .seconds(1))
+    #expect(closeTime - cancelTime < Self.closeBound)
     await #expect(throws: HTTPClientError.cancelled) {
       try await consumer.value
     }
@@ -113,7 +120,7 @@ struct CurlHTTPClientStreamingTests {
 
     let breakTime = try #require(dropTime)
     let closeTime = try #require(await collect(1, from: closeTimes, within: .seconds(5)).first ?? nil)
-    #expect(closeTime - breakTime < .seconds(1))
+    #expect(closeTime - breakTime < Self.closeBound)
   }
 
   @Test func stalledStreamTimesOut() async throws {

@@ -178,7 +178,7 @@ extension Session {
     }
     emit("external_tool.completed", ["requestId": .string(requestID)])
     let result = ToolResultReader.read(answer, toolName: call.name, arguments: call.arguments)
-    logger.info(
+    logger.debug(
       "Tool call finished",
       ["session": id, "toolCall": call.id, "tool": call.name, "resultType": result.resultType])
     let success = result.resultType == "success"

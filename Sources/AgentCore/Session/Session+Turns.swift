@@ -182,7 +182,7 @@ extension Session {
       userAgent: userAgent
     )
     output.startedAt = Timestamp.monotonicMilliseconds()
-    logger.info("Model call started", ["session": id, "message": pending.messageID, "turn": turnID, "model": model])
+    logger.debug("Model call started", ["session": id, "message": pending.messageID, "turn": turnID, "model": model])
     var finished = false
     for try await event in provider.stream(request) {
       try Task.checkCancellation()
@@ -220,7 +220,7 @@ extension Session {
         message: "The provider's stream ended before the answer was complete (no finish marker). "
           + "The connection may have dropped; send the message again.")
     }
-    logger.info(
+    logger.debug(
       "Model call finished",
       ["session": id, "message": pending.messageID, "turn": turnID, "finishReason": output.finishReason ?? "none"])
   }
