@@ -126,7 +126,7 @@ struct EventStreamWriter {
     try socket.send(HTTPSyntax.responseHead(status: 200, headers: headers + extraHeaders))
   }
 
-  /// Sends `data: <data>` and the blank line that ends the event; with chunked framing, as one HTTP chunk.
+  /// Sends `data: <data>` and the blank line that ends the event, as one HTTP chunk with chunked framing.
   func send(_ data: String) throws(SocketError) {
     let event = Array("data: \(data)\n\n".utf8)
     switch framing {
@@ -137,7 +137,8 @@ struct EventStreamWriter {
     }
   }
 
-  /// Ends the body: the zero-length chunk with chunked framing; nothing with `close`, where the caller closes.
+  /// Ends the body with the zero-length chunk under chunked framing. Under `close` the caller closes the
+  /// socket instead.
   func finish() throws(SocketError) {
     guard framing == .chunked else { return }
     try socket.send(Array("0\r\n\r\n".utf8))

@@ -12,7 +12,7 @@ struct HTTPRequestReader {
     self.socket = socket
   }
 
-  /// Reads the next request; returns `nil` when the peer closes the connection between requests.
+  /// Reads the next request, or returns `nil` when the peer closes the connection between requests.
   ///
   /// Sends `100 Continue` when the client asks for it, since libcurl otherwise waits a second before
   /// sending a large body.

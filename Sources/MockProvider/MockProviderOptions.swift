@@ -6,7 +6,7 @@ struct MockProviderOptions: Equatable {
   var port = 0
   var host = "127.0.0.1"
   var recordPath: String?
-  /// The log level to set; `nil` keeps the process's setting and `.some(nil)` turns logging off.
+  /// The log level to set. `nil` keeps the process's setting and `.some(nil)` turns logging off.
   var logLevel: LogLevel??
   var showsHelp = false
 
@@ -18,7 +18,7 @@ struct MockProviderOptions: Equatable {
   private static let valueOptions = ["--script", "--port", "--host", "--record", "--log-level"]
   private static let flagOptions = ["--help", "-h"]
 
-  /// Parses the words after `mock-provider`; accepts `--option value` and `--option=value`.
+  /// Parses the words after `mock-provider`, accepting both `--option value` and `--option=value`.
   static func parse(_ arguments: [String]) throws(UsageError) -> MockProviderOptions {
     var options = MockProviderOptions()
     var remaining = arguments[...]

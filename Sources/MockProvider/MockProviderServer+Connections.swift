@@ -3,7 +3,7 @@ import JSONRPC
 
 /// The connection loop's next step after a response.
 enum ResponseOutcome {
-  /// The response is complete; read the next request if the client keeps the connection open.
+  /// The response is complete, so read the next request if the client keeps the connection open.
   case keepOpen
   /// Close the connection now, which ends a `Connection: close` body or truncates a stream.
   case close
@@ -43,7 +43,8 @@ extension MockProviderServer {
         return
       case .peerClosed:
         guard !isStopping else { return }
-        logger.info("Client closed the connection mid-response", ["request": recorded.sequence, "connection": connection])
+        logger.info(
+          "Client closed the connection mid-response", ["request": recorded.sequence, "connection": connection])
         log.appendClientClose(connection: connection, request: recorded.sequence)
         return
       }
@@ -94,7 +95,8 @@ extension MockProviderServer {
         let message =
           "Mock provider replies[\(index)] expected the request messages to contain \(quoted), "
           + "but no message content does."
-        logger.warning("Request does not match the scripted expectation", ["request": recorded.sequence, "reply": index])
+        logger.warning(
+          "Request does not match the scripted expectation", ["request": recorded.sequence, "reply": index])
         let body = OpenAIChatFormat.errorBody(
           message: message, type: "invalid_request_error", param: "messages", code: "mock_expectation_failed")
         return sendJSON(socket, status: 400, body: body, keepOpen: keepOpen)

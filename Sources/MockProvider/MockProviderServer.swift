@@ -36,22 +36,18 @@ public final class MockProviderServer: Sendable {
     /// Written to by `stop()` to wake the accept loop: (read end, write end).
     var wakePipe: (Int32, Int32) = (-1, -1)
     var port: Int?
-    /// Open connection sockets by connection number; a thread removes its own entry before closing it.
+    /// Open connection sockets by connection number. A thread removes its own entry before closing its socket.
     var connections: [Int: Int32] = [:]
     var connectionCount = 0
     var nextReplyIndex = 0
   }
 
-  /// Creates a stopped server; `port` 0 picks a free port when it starts.
+  /// Creates a stopped server. With `port` 0 it picks a free port when it starts.
   public init(script: MockScript, host: String = "127.0.0.1", port: Int = 0, recordURL: URL? = nil) {
     self.script = script
     self.host = host
     self.requestedPort = port
     self.recordURL = recordURL
-  }
-
-  deinit {
-    stop()
   }
 
   /// The bound port, or `nil` before `start()`.
@@ -76,19 +72,20 @@ public final class MockProviderServer: Sendable {
     log.recordedClientCloses
   }
 
-  /// Blocks the calling thread until `count` requests have arrived or `timeout` passes; returns whether they did.
+  /// Blocks the calling thread until `count` requests have arrived or `timeout` passes, and returns whether they did.
   public func waitForRequests(_ count: Int, timeout: Duration) -> Bool {
     log.waitForRequests(count, timeout: timeout)
   }
 
-  /// Blocks the calling thread until `count` client closes are recorded or `timeout` passes; returns whether they were.
+  /// Blocks the calling thread until `count` client closes are recorded or `timeout` passes, and returns whether
+  /// they were.
   public func waitForClientCloses(_ count: Int, timeout: Duration) -> Bool {
     log.waitForClientCloses(count, timeout: timeout)
   }
 
   // MARK: - Lifecycle
 
-  /// Binds the socket, opens the record file and starts accepting connections; returns the bound port.
+  /// Binds the socket, opens the record file, starts accepting connections and returns the bound port.
   public func start() throws(MockProviderServerError) -> Int {
     try state.withLock { state throws(MockProviderServerError) in
       guard state.phase == .idle else { throw .alreadyStarted }
@@ -135,6 +132,8 @@ public final class MockProviderServer: Sendable {
 
   /// Stops accepting and shuts down every open connection, which ends stalls and keep-alive waits. Then waits
   /// up to five seconds for the server's threads. Calling it again does nothing.
+  ///
+  /// - Important: A running server's threads keep it alive, so call this even when dropping the last reference.
   public func stop() {
     let wakeWriter: Int32? = state.withLock { state in
       guard state.phase == .running else {

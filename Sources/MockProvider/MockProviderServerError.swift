@@ -1,6 +1,6 @@
 /// A reason the mock provider could not start.
 public enum MockProviderServerError: Error, Sendable, Equatable, CustomStringConvertible {
-  /// `start()` was called on a server that is running or stopped; create a new server instead.
+  /// `start()` was called on a server that is running or stopped. Create a new server instead.
   case alreadyStarted
   /// The host is not an address this machine can listen on.
   case invalidHost(host: String, reason: String)

@@ -16,7 +16,7 @@ extension MockScript {
     return try parse(bytes: Array(data), source: path)
   }
 
-  /// Parses script JSON text; `source` names it in error messages.
+  /// Parses script JSON text, naming it `source` in error messages.
   public static func parse(bytes: [UInt8], source: String) throws(MockScriptError) -> MockScript {
     let value: JSONValue
     do {
@@ -27,7 +27,7 @@ extension MockScript {
     return try parse(value, source: source)
   }
 
-  /// Validates an already parsed script; `source` names it in error messages.
+  /// Validates an already parsed script, naming it `source` in error messages.
   public static func parse(_ value: JSONValue, source: String) throws(MockScriptError) -> MockScript {
     try MockScriptParser(source: source).script(from: value)
   }
@@ -124,7 +124,7 @@ private struct MockScriptParser {
   private func textReply(from object: JSONObject, field: String) throws(MockScriptError) -> MockTextReply {
     let interruption = try self.interruption(from: object, field: field)
     var text = try optionalString(object["text"], field: "\(field).text")
-    if text == nil, case .error = interruption {
+    if text == nil, object["chunks"] == nil, case .error = interruption {
       text = Self.defaultPartialText
     }
 
@@ -154,7 +154,7 @@ private struct MockScriptParser {
       finishReason: finishReason, interruption: interruption)
   }
 
-  /// Reads `chunks` or `chunkSize`; `nil` means split the text into words.
+  /// Reads `chunks` or `chunkSize`, or returns `nil` when the text should be split into words.
   private func chunks(from object: JSONObject, text: String?, field: String) throws(MockScriptError) -> [String]? {
     if object["chunks"] != nil, object["chunkSize"] != nil {
       throw failure("\(field).chunkSize", "cannot be combined with \"chunks\"; keep one of them")

@@ -13,7 +13,7 @@ public struct MockScript: Sendable, Equatable {
 
   /// The framing that marks the end of a streamed response on the wire.
   public enum StreamFraming: String, Sendable, CaseIterable {
-    /// `Transfer-Encoding: chunked`, one HTTP chunk per SSE event; the connection stays open.
+    /// `Transfer-Encoding: chunked`, one HTTP chunk per SSE event, with the connection kept open.
     case chunked
     /// No length and no chunking: the body ends when the server closes the connection.
     case connectionClose = "close"
@@ -21,7 +21,7 @@ public struct MockScript: Sendable, Equatable {
 
   /// The model id used in responses and listed by `GET …/models`.
   public var model: String
-  /// The replies, used in order; never empty.
+  /// The replies, used in order. Never empty.
   public var replies: [MockReply]
   public var afterLast: AfterLast
   public var streamFraming: StreamFraming
@@ -134,7 +134,7 @@ public struct MockErrorReply: Sendable, Equatable {
   public var status: Int
   public var body: Body
 
-  /// Creates an error reply; without a body it sends an OpenAI error object naming the status.
+  /// Creates an error reply. Without a body it sends an OpenAI error object naming the status.
   public init(status: Int, body: Body? = nil) {
     precondition((400...599).contains(status), "An error reply needs a status from 400 to 599")
     self.status = status

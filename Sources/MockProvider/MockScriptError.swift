@@ -12,7 +12,7 @@ public struct MockScriptError: Error, Sendable, Equatable, CustomStringConvertib
   public var kind: Kind
   /// The script's file path, or a label for a script that did not come from a file.
   public var source: String
-  /// The path to the bad field, such as `replies[2].chunkSize`; `nil` when the fault is the whole file.
+  /// The path to the bad field, such as `replies[2].chunkSize`, or `nil` when the fault is the whole file.
   public var field: String?
   public var message: String
 

@@ -9,7 +9,7 @@ public struct RecordedRequest: Sendable, Equatable {
   public var method: String
   /// The path and query as sent, such as `/v1/chat/completions`.
   public var path: String
-  /// The header fields in arrival order, names as sent; this includes any credential the client sent.
+  /// The header fields in arrival order, names as sent, including any credential the client sent.
   public var headers: [MockHeader]
   /// The body parsed as JSON, or `nil` when it is empty or not JSON.
   public var body: JSONValue?

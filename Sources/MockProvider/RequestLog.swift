@@ -66,12 +66,12 @@ final class RequestLog: @unchecked Sendable {
     condition.withLock { clientCloses }
   }
 
-  /// Blocks until at least `count` requests have arrived or `timeout` passes; returns whether they arrived.
+  /// Blocks until at least `count` requests have arrived or `timeout` passes, and returns whether they arrived.
   func waitForRequests(_ count: Int, timeout: Duration) -> Bool {
     wait(timeout: timeout) { requests.count >= count }
   }
 
-  /// Blocks until at least `count` client closes are recorded or `timeout` passes; returns whether they were.
+  /// Blocks until at least `count` client closes are recorded or `timeout` passes, and returns whether they were.
   func waitForClientCloses(_ count: Int, timeout: Duration) -> Bool {
     wait(timeout: timeout) { clientCloses.count >= count }
   }

@@ -34,7 +34,7 @@ struct Socket: Sendable {
     }
   }
 
-  /// Receives up to `maximumCount` bytes; an empty result means the peer closed the connection.
+  /// Receives up to `maximumCount` bytes. An empty result means the peer closed the connection.
   func receive(maximumCount: Int = 64 * 1024) throws(SocketError) -> [UInt8] {
     var bytes = [UInt8](repeating: 0, count: maximumCount)
     while true {
@@ -100,7 +100,7 @@ func errnoDescription(_ code: Int32) -> String {
   String(cString: strerror(code))
 }
 
-/// Writes all of `bytes` to a file descriptor, retrying after interrupts; returns `false` on an error, left in `errno`.
+/// Writes all of `bytes` to a file descriptor, retrying after interrupts. Returns `false` on an error, left in `errno`.
 func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
   var offset = 0
   while offset < bytes.count {

@@ -54,7 +54,9 @@ enum SocketListener {
     return withUnsafePointer(to: &storage) { pointer in
       switch family {
       case AF_INET:
-        return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+        return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+          Int(UInt16(bigEndian: $0.pointee.sin_port))
+        }
       case AF_INET6:
         return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
           Int(UInt16(bigEndian: $0.pointee.sin6_port))

@@ -4,7 +4,7 @@ import Synchronization
 /// The write end of the pipe that the SIGINT and SIGTERM handler writes to, or -1 when none is installed.
 private let stopSignalPipe = Atomic<Int32>(-1)
 
-/// Writes the signal number to the stop pipe; `write(2)` and an atomic load are async-signal-safe.
+/// Writes the signal number to the stop pipe. It calls only `write(2)` and an atomic load, which are async-signal-safe.
 private func handleStopSignal(_ number: Int32) {
   var byte = UInt8(truncatingIfNeeded: number)
   _ = write(stopSignalPipe.load(ordering: .relaxed), &byte, 1)
@@ -22,7 +22,7 @@ final class StopSignals {
   private let writeEnd: Int32
   private var previousHandlers: [sighandler_t?] = []
 
-  /// Installs the handlers and unblocks both signals on the calling thread; `nil` when the pipe cannot be made.
+  /// Installs the handlers and unblocks both signals on the calling thread. Fails when the pipe cannot be created.
   init?() {
     var ends: [Int32] = [-1, -1]
     guard pipe(&ends) == 0 else { return nil }

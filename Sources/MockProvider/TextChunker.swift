@@ -23,7 +23,7 @@ enum TextChunker {
     return chunks
   }
 
-  /// Splits `text` into pieces of `size` characters; the last piece may be shorter.
+  /// Splits `text` into pieces of `size` characters. The last piece may be shorter.
   static func pieces(_ text: String, size: Int) -> [String] {
     precondition(size > 0, "A chunk size must be positive")
     var chunks: [String] = []

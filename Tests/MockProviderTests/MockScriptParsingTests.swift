@@ -1,0 +1,192 @@
+import Foundation
+import JSONRPC
+@testable import MockProvider
+import Testing
+
+@Suite struct MockScriptParsingTests {
+  private func parse(_ json: String) throws(MockScriptError) -> MockScript {
+    try MockScript.parse(bytes: Array(json.utf8), source: "script.json")
+  }
+
+  @Test func scriptFullExampleParses() throws {
+    let script = try parse(
+      #"""
+      {"description": "demo", "model": "m", "afterLast": "repeat", "streamFraming": "close",
+       "replies": [
+         {"text": "Hello there!", "chunks": ["Hel", "lo there!"], "delayMs": 5,
+          "usage": {"prompt_tokens": 12, "completion_tokens": 3}, "finishReason": "length",
+          "expect": {"messagesContain": ["hi"]}, "headers": {"x-a": "b"}},
+         {"status": 401, "body": {"error": {"message": "bad key"}}},
+         {"text": "a b", "stallAfterChunks": 1},
+         {"text": "a b", "truncateAfterChunks": 2},
+         {"errorAfterChunks": 1, "error": {"message": "Boom"}},
+         {"chunks": ["Par", "tial"], "errorAfterChunks": 2}
+       ]}
+      """#)
+    let first = script.replies[0]
+    let expectedError = MockErrorReply(status: 401, body: .json(["error": ["message": "bad key"]]))
+    guard case .text(let text) = first.body else {
+      Issue.record("replies[0] is not a text reply")
+      return
+    }
+
+    #expect(script.model == "m")
+    #expect(script.afterLast == .repeatLast)
+    #expect(script.streamFraming == .connectionClose)
+    #expect(script.replies.count == 6)
+    #expect(text.chunks == ["Hel", "lo there!"])
+    #expect(text.delayMilliseconds == 5)
+    #expect(text.finishReason == "length")
+    #expect(text.usage?["prompt_tokens"] == 12)
+    #expect(first.expectation == MockExpectation(messagesContain: ["hi"]))
+    #expect(first.headers == [MockHeader(name: "x-a", value: "b")])
+    #expect(script.replies[1].body == .error(expectedError))
+  }
+
+  @Test func scriptInterruptionsParse() throws {
+    let script = try parse(
+      #"""
+      {"replies": [{"text": "a b", "stallAfterChunks": 1}, {"text": "a b", "truncateAfterChunks": 2},
+                   {"errorAfterChunks": 1, "error": {"message": "Boom"}}]}
+      """#)
+    let interruptions = script.replies.map { reply -> MockInterruption? in
+      guard case .text(let text) = reply.body else { return nil }
+      return text.interruption
+    }
+    guard case .error(let count, let error)? = interruptions[2] else {
+      Issue.record("replies[2] has no error interruption")
+      return
+    }
+
+    #expect(interruptions[0] == .stall(afterChunks: 1))
+    #expect(interruptions[1] == .truncate(afterChunks: 2))
+    #expect(count == 1)
+    #expect(error.keys == ["message", "type", "param", "code"])
+    #expect(error["message"] == "Boom")
+    #expect(error["type"] == "server_error")
+  }
+
+  @Test func scriptDefaultsApply() throws {
+    let script = try parse(#"{"replies": [{"text": "Hi there"}]}"#)
+    guard case .text(let text) = script.replies[0].body else {
+      Issue.record("replies[0] is not a text reply")
+      return
+    }
+
+    #expect(script.model == "mock-model")
+    #expect(script.afterLast == .error)
+    #expect(script.streamFraming == .chunked)
+    #expect(text.chunks == ["Hi ", "there"])
+    #expect(text.delayMilliseconds == 0)
+    #expect(text.finishReason == "stop")
+    #expect(text.usage == nil)
+  }
+
+  @Test(arguments: [
+    (#"[1]"#, nil, "must be a JSON object"),
+    (#"{"replies": []}"#, "replies", "at least one reply"),
+    (#"{"model": "m"}"#, "replies", "missing"),
+    (#"{"model": 3, "replies": [{"text": "a"}]}"#, "model", "must be a string"),
+    (#"{"replies": [{"text": "a"}], "extra": 1}"#, "extra", "unknown key"),
+    (#"{"replies": [{"text": "a"}], "afterLast": "loop"}"#, "afterLast", #""repeat" or "error""#),
+    (#"{"replies": [{"text": "a"}], "streamFraming": "gzip"}"#, "streamFraming", #""chunked" or "close""#),
+    (#"{"replies": [7]}"#, "replies[0]", "must be a JSON object"),
+    (#"{"replies": [{"delay": 1}]}"#, "replies[0]", "unknown reply kind"),
+    (#"{"replies": [{"text": "a", "chunk_size": 2}]}"#, "replies[0].chunk_size", "unknown key"),
+    (#"{"replies": [{"text": "a", "chunkSize": "3"}]}"#, "replies[0].chunkSize", "must be an integer"),
+    (#"{"replies": [{"text": "a", "chunkSize": 2, "chunks": ["a"]}]}"#, "replies[0].chunkSize", "cannot be combined"),
+    (#"{"replies": [{"text": "ab", "chunks": ["a", "c"]}]}"#, "replies[0].chunks", "must join"),
+    (#"{"replies": [{"chunks": ["a", ""]}]}"#, "replies[0].chunks[1]", "non-empty string"),
+    (#"{"replies": [{"text": "a", "delayMs": -1}]}"#, "replies[0].delayMs", "from 0 to 60000"),
+    (#"{"replies": [{"text": "a b", "stallAfterChunks": 5}]}"#, "replies[0].stallAfterChunks", "only 2 chunks"),
+    (#"{"replies": [{"text": "a", "stallAfterChunks": 0, "truncateAfterChunks": 0}]}"#,
+     "replies[0].truncateAfterChunks", "cannot be combined"),
+    (#"{"replies": [{"text": "a", "error": {"message": "x"}}]}"#, "replies[0].error", "errorAfterChunks"),
+    (#"{"replies": [{"errorAfterChunks": 0, "error": "x"}]}"#, "replies[0].error", "must be an object"),
+    (#"{"replies": [{"status": 99}]}"#, "replies[0].status", "from 400 to 599"),
+    (#"{"replies": [{"status": 500, "text": "x"}]}"#, "replies[0]", "mixes"),
+    (#"{"replies": [{"status": 500, "retry": 1}]}"#, "replies[0].retry", "unknown key"),
+    (#"{"replies": [{"text": "a", "usage": {"prompt_tokens": "12"}}]}"#, "replies[0].usage.prompt_tokens",
+     "must be an integer"),
+    (#"{"replies": [{"text": "a", "expect": {"messagesContain": "x"}}]}"#, "replies[0].expect.messagesContain",
+     "array of strings"),
+    (#"{"replies": [{"text": "a", "expect": {"messageContains": ["x"]}}]}"#, "replies[0].expect.messageContains",
+     "unknown key"),
+    (#"{"replies": [{"text": "a", "headers": {"x-a": 1}}]}"#, "replies[0].headers.x-a", "must be a string"),
+    (#"{"replies": [{"text": "a", "headers": {"bad name": "v"}}]}"#, "replies[0].headers.bad name",
+     "not a valid HTTP header name"),
+  ] as [(String, String?, String)])
+  func scriptErrorNamesField(json: String, field: String?, fragment: String) {
+    do {
+      _ = try parse(json)
+      Issue.record("the script parsed, but \(field ?? "the document") is invalid")
+    } catch {
+      #expect(error.kind == .invalidField)
+      #expect(error.field == field)
+      #expect(error.message.contains(fragment))
+      #expect(error.description.hasPrefix("script.json: "))
+    }
+  }
+
+  @Test func scriptInvalidJSONNamesFile() {
+    do {
+      _ = try parse(#"{"replies": [}"#)
+      Issue.record("invalid JSON parsed")
+    } catch {
+      #expect(error.kind == .invalidJSON)
+      #expect(error.description.hasPrefix("script.json: invalid JSON"))
+    }
+  }
+
+  @Test func scriptMissingFileNamesPath() {
+    let path = Fixtures.temporaryFile("missing.json").path
+    do {
+      _ = try MockScript.load(path: path)
+      Issue.record("a missing file loaded")
+    } catch {
+      #expect(error.kind == .unreadableFile)
+      #expect(error.description.hasPrefix(path))
+      #expect(error.description.contains("not found"))
+    }
+  }
+
+  @Test func scriptLoadsFromFile() throws {
+    let url = Fixtures.temporaryFile("script.json")
+    defer { try? FileManager.default.removeItem(at: url) }
+    try Data(#"{"model": "from-file", "replies": [{"text": "x"}]}"#.utf8).write(to: url)
+
+    let script = try MockScript.load(path: url.path)
+
+    #expect(script.model == "from-file")
+  }
+
+  @Test func protocolDocumentExampleParses() throws {
+    let document = URL(fileURLWithPath: #filePath)
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("protocol/mock-provider.md")
+    let text = try String(contentsOf: document, encoding: .utf8)
+    let blocks = text.components(separatedBy: "```json\n").dropFirst().compactMap {
+      $0.components(separatedBy: "\n```").first
+    }
+    let example = try #require(blocks.first)
+
+    let script = try MockScript.parse(bytes: Array(example.utf8), source: "protocol/mock-provider.md")
+
+    #expect(script.replies.count > 3)
+  }
+
+  @Test(arguments: [
+    ("Hello there!", ["Hello ", "there!"]),
+    ("  lead  and trail  ", ["  lead  ", "and ", "trail  "]),
+    ("line\n\nbreak", ["line\n\n", "break"]),
+    ("", []),
+    ("one", ["one"]),
+  ])
+  func chunkerSplitsWords(text: String, chunks: [String]) {
+    #expect(TextChunker.words(text) == chunks)
+  }
+
+  @Test func chunkerPiecesKeepGraphemes() {
+    #expect(TextChunker.pieces("a👍🏽bcd", size: 2) == ["a👍🏽", "bc", "d"])
+  }
+}
