@@ -29,7 +29,8 @@ extension HostServer {
     } catch {
       throw ResponseError.internalError("Could not create session \(id): \(error.description)")
     }
-    await session.setListener(eventListener(for: connection), flowControl: flowControl(for: connection))
+    await session.setListener(eventListener(for: connection), 
+      flowControl: flowControl(for: connection), tokenSource: tokenSource(for: connection, sessionID: id))
     sessions.withLock { $0[id] = LoadedSession(session: session, connection: connection) }
     logger.debug(
       "Session created",
@@ -52,7 +53,8 @@ extension HostServer {
     let listener = eventListener(for: connection)
     if let loaded = sessions.withLock({ $0[id] }) {
       try await loaded.session.resumeInPlace(update: update, emitResumeEvent: emitResumeEvent, listener: listener)
-      await loaded.session.setListener(listener, flowControl: flowControl(for: connection))
+      await loaded.session.setListener(listener, 
+      flowControl: flowControl(for: connection), tokenSource: tokenSource(for: connection, sessionID: id))
       sessions.withLock { $0[id] = LoadedSession(session: loaded.session, connection: connection) }
     } else {
       guard environment.store.exists(id) else {
@@ -68,7 +70,8 @@ extension HostServer {
       } catch {
         throw ResponseError.internalError("Could not resume session \(id): \(error)")
       }
-      await session.setListener(listener, flowControl: flowControl(for: connection))
+      await session.setListener(listener, 
+      flowControl: flowControl(for: connection), tokenSource: tokenSource(for: connection, sessionID: id))
       sessions.withLock { $0[id] = LoadedSession(session: session, connection: connection) }
     }
     logger.debug("Session resumed", ["connection": connection.name, "session": id])
@@ -79,6 +82,18 @@ extension HostServer {
   func eventListener(for connection: Connection) -> SessionEventListener {
     { [connection] sessionID, event in
       connection.sendNotification("session.event", params: ["sessionId": .string(sessionID), "event": event.jsonValue])
+    }
+  }
+
+  /// Fetches a provider bearer token from `connection` with the `providerToken.getToken` request.
+  func tokenSource(for connection: Connection, sessionID: String) -> @Sendable (String) async throws -> Secret {
+    { [connection] providerName in
+      let result = try await connection.sendRequest(
+        "providerToken.getToken", params: ["sessionId": .string(sessionID), "providerName": .string(providerName)])
+      guard let token = result["token"]?.stringValue, !token.isEmpty else {
+        throw ResponseError.internalError("providerToken.getToken returned no 'token' string")
+      }
+      return Secret(token)
     }
   }
 

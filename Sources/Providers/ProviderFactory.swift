@@ -7,29 +7,36 @@ public struct ProviderFactory: ModelProviderFactory {
   private let httpClient: any HTTPClient
   /// How long a stream may send nothing before the model call fails.
   private let idleTimeout: Duration
+  private let retryPolicy: RetryPolicy
 
-  public init(httpClient: any HTTPClient, idleTimeout: Duration = .seconds(120)) {
+  public init(httpClient: any HTTPClient, idleTimeout: Duration = .seconds(120), retryPolicy: RetryPolicy = RetryPolicy()) {
     self.httpClient = httpClient
     self.idleTimeout = idleTimeout
+    self.retryPolicy = retryPolicy
   }
 
-  public func makeProvider(for configuration: ProviderConfiguration, sessionID: String) throws(ProviderError)
+  public func makeProvider(for configuration: ProviderConfiguration, context: ProviderContext) throws(ProviderError)
     -> any ModelProvider
   {
     var secrets = [configuration.apiKey, configuration.bearerToken].compactMap { $0 }
     secrets.append(contentsOf: configuration.headers.map(\.value))
+    let transport = ProviderTransport(
+      httpClient: httpClient,
+      errors: ProviderErrorMapper(providerName: "The provider", baseURL: configuration.baseURL, secrets: secrets),
+      retryPolicy: retryPolicy,
+      context: context,
+      usesClientTokens: configuration.hasBearerTokenProvider)
     switch (configuration.kind, configuration.wireAPI) {
-    case (.openai, .completions):
+    case (.openai, .completions), (.azure, .completions):
       return OpenAIChatProvider(
         builder: OpenAIChatRequestBuilder(configuration: configuration, idleTimeout: idleTimeout),
-        httpClient: httpClient,
-        errors: ProviderErrorMapper(providerName: "The provider", baseURL: configuration.baseURL, secrets: secrets))
+        transport: transport)
     default:
-      // TODO: Azure, Anthropic and the Responses API are not implemented yet; they fail clearly here.
+      // TODO: Anthropic and the Responses API are not implemented yet; they fail clearly here.
       throw ProviderError(
         kind: .configuration,
         message: "provider.type '\(configuration.kind.rawValue)' with wireApi '\(configuration.wireAPI.rawValue)' "
-          + "is not supported by this version of byok-host; use type 'openai' with wireApi 'completions'.")
+          + "is not supported by this version of byok-host; use type 'openai' or 'azure' with wireApi 'completions'.")
     }
   }
 }

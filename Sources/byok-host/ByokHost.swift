@@ -61,7 +61,9 @@ enum ByokHost {
     return SessionEnvironment(
       store: SessionStore(home: home),
       providerFactory: ProviderFactory(
-        httpClient: CurlHTTPClient(), idleTimeout: .seconds(options.streamIdleTimeout)),
+        httpClient: CurlHTTPClient(),
+        idleTimeout: .seconds(options.streamIdleTimeout),
+        retryPolicy: RetryPolicy(maximumRetries: options.maxRetries, maximumDelay: .seconds(options.maxRetryDelay))),
       hostVersion: HelpText.version,
       limits: SessionLimits(
         maxModelCallsPerSend: options.maxModelCalls, clientRequestTimeout: .seconds(options.toolTimeout)))

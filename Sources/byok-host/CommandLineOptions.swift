@@ -21,6 +21,10 @@ struct ServeOptions {
   var maxModelCalls = 50
   /// Seconds a client tool or permission request may stay unanswered.
   var toolTimeout = 600
+  /// Retries of a provider request that failed before streaming began.
+  var maxRetries = 3
+  /// The longest wait before a retry, in seconds.
+  var maxRetryDelay = 60
 }
 
 /// Settings of the one-shot `chat` command.
@@ -51,7 +55,7 @@ enum CommandLineParser {
     // name: takes a value
     "--stdio": false, "--port": true, "--host": true, "--home": true, "--log-level": true, "--log-file": true,
     "--connection-token": true, "--stream-idle-timeout": true, "--max-model-calls": true, "--tool-timeout": true,
-    "--help": false, "--version": false,
+    "--max-retries": true, "--max-retry-delay": true, "--help": false, "--version": false,
     "--headless": false, "--no-auto-update": false, "--no-auto-login": false, "--auth-token-env": true,
     "--session-idle-timeout": true, "--remote": false,
   ]
@@ -59,6 +63,7 @@ enum CommandLineParser {
   static let chatFlags: [String: Bool] = [
     "--mock": false, "--base-url": true, "--model": true, "--provider-type": true, "--api-key-env": true,
     "--system": true, "--home": true, "--log-level": true, "--log-file": true, "--stream-idle-timeout": true,
+    "--max-retries": true, "--max-retry-delay": true,
     "--help": false,
   ]
 
@@ -163,6 +168,16 @@ enum CommandLineParser {
         throw UsageError(message: "invalid value '\(value!)' for --tool-timeout; use whole seconds ≥ 1", usage: usage)
       }
       options.toolTimeout = seconds
+    case "--max-retries":
+      guard let count = Int(value!), count >= 0 else {
+        throw UsageError(message: "invalid value '\(value!)' for --max-retries; use a whole number ≥ 0", usage: usage)
+      }
+      options.maxRetries = count
+    case "--max-retry-delay":
+      guard let seconds = Int(value!), seconds >= 0 else {
+        throw UsageError(message: "invalid value '\(value!)' for --max-retry-delay; use whole seconds ≥ 0", usage: usage)
+      }
+      options.maxRetryDelay = seconds
     default:
       // Accepted for the Copilot SDKs: --stdio, --headless, --no-auto-update, --no-auto-login,
       // --auth-token-env (a GitHub token, unused with BYOK), --session-idle-timeout and --remote.

@@ -21,6 +21,10 @@ enum HelpText {
       --max-model-calls N         End a send with session.error after N model calls (default 50).
       --tool-timeout SECS         Fail a client tool or permission request unanswered for SECS seconds
                                   (default 600).
+      --max-retries N             Retry a provider request that failed before streaming began (HTTP 408,
+                                  409, 429, 5xx, connection failures) up to N times (default 3).
+      --max-retry-delay SECS      The longest wait before a retry, including one asked for by the
+                                  provider's retry-after header (default 60).
       --version                   Print the version and exit.
       --help                      Print this help and exit.
 
@@ -51,5 +55,7 @@ enum HelpText {
       --log-level LEVEL      none, error, warning (default), info, debug or all; logs go to stderr.
       --stream-idle-timeout SECS
                              Fail when the provider sends nothing for SECS seconds (default 120).
+      --max-retries N        Retries of a request that failed before streaming began (default 3).
+      --max-retry-delay SECS The longest wait before a retry (default 60).
     """
 }

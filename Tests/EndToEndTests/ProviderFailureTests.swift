@@ -51,7 +51,9 @@ struct ProviderFailureTests {
           ]
         ]
       ]
-      let (turn, _, _) = try await runFailingTurn(fixture, script: script, apiKey: apiKey)
+      // With retries off, the scripted failure is the turn's only provider response.
+      let (turn, _, _) = try await runFailingTurn(
+        fixture, script: script, apiKey: apiKey, hostArguments: ["--max-retries", "0"])
 
       let error = try #require(turn.first("session.error"))
       let message = error.string("message") ?? ""

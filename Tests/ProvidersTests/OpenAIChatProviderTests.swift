@@ -19,8 +19,9 @@ import Testing
     let configuration = ProviderConfiguration(
       baseURL: try #require(server.baseURL), apiKey: Secret(Self.canary),
       headers: [(name: "X-Team", value: Secret("blue"))])
-    let factory = ProviderFactory(httpClient: CurlHTTPClient(), idleTimeout: .seconds(2))
-    let provider = try factory.makeProvider(for: configuration, sessionID: "s")
+    let factory = ProviderFactory(
+      httpClient: CurlHTTPClient(), idleTimeout: .seconds(2), retryPolicy: RetryPolicy(maximumRetries: 0))
+    let provider = try factory.makeProvider(for: configuration, context: ProviderContext(sessionID: "s"))
     return try await body(server, provider)
   }
 

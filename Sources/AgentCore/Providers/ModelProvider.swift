@@ -56,7 +56,7 @@ public protocol ModelProvider: Sendable {
 
 /// Builds a provider client from a session's provider configuration.
 public protocol ModelProviderFactory: Sendable {
-  func makeProvider(for configuration: ProviderConfiguration, sessionID: String) throws(ProviderError)
+  func makeProvider(for configuration: ProviderConfiguration, context: ProviderContext) throws(ProviderError)
     -> any ModelProvider
 }
 

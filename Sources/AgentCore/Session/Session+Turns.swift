@@ -142,6 +142,19 @@ extension Session {
     return turnID
   }
 
+  /// Tells the client that the model call is being retried, as a persisted `session.info` event.
+  func reportRetry(_ notice: RetryNotice) {
+    let seconds = Double(notice.delay / .milliseconds(1)) / 1000
+    var data: JSONObject = [
+      "infoType": "retry",
+      "message": .string(
+        "Retrying the model request in \(seconds) s (retry \(notice.attempt) of \(notice.maximumAttempts)): "
+          + notice.reason),
+    ]
+    if let status = notice.statusCode { data["statusCode"] = .int(Int64(status)) }
+    emit("session.info", data)
+  }
+
   /// What the model produced during one call.
   struct TurnOutput {
     var assistantMessageID: String
@@ -168,7 +181,11 @@ extension Session {
         message: "No model is set for this session. Pass 'model' in session.create or session.resume, "
           + "or set provider.modelId or provider.wireModel.")
     }
-    let provider = try environment.providerFactory.makeProvider(for: providerConfiguration, sessionID: id)
+    let context = ProviderContext(
+      sessionID: id,
+      fetchBearerToken: tokenSource,
+      reportRetry: { [weak self] notice in await self?.reportRetry(notice) })
+    let provider = try environment.providerFactory.makeProvider(for: providerConfiguration, context: context)
     var userAgent = "byok-host/\(environment.hostVersion)"
     if let clientName = configuration.clientName { userAgent += " \(clientName)" }
     let request = ModelRequest(

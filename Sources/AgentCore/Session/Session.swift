@@ -46,6 +46,8 @@ public actor Session {
   /// Called after each streamed delta; while it waits, the provider stream is not read and its transfer
   /// pauses.
   var flowControl: SessionFlowControl?
+  /// Asks the client for a provider bearer token; set by the host for the connection that owns the session.
+  var tokenSource: (@Sendable (_ providerName: String) async throws -> Secret)?
   /// The number of model calls made so far, which numbers `turnId`s.
   var turnCount = 0
 
@@ -156,9 +158,14 @@ public actor Session {
 
   // MARK: - Queries
 
-  public func setListener(_ listener: SessionEventListener?, flowControl: SessionFlowControl? = nil) {
+  public func setListener(
+    _ listener: SessionEventListener?,
+    flowControl: SessionFlowControl? = nil,
+    tokenSource: (@Sendable (_ providerName: String) async throws -> Secret)? = nil
+  ) {
     self.listener = listener
     self.flowControl = flowControl
+    self.tokenSource = tokenSource
   }
 
   public var isBusy: Bool { runningTurn != nil }

@@ -3,20 +3,42 @@ import BYOKLogging
 import HTTPStreaming
 import JSONRPC
 
-/// OpenAI Chat Completions, and every server that speaks it (Ollama, vLLM, LM Studio, llama.cpp, …).
+/// OpenAI Chat Completions, as OpenAI, Azure OpenAI and every compatible server (Ollama, vLLM, LM Studio,
+/// llama.cpp, …) speak it.
 struct OpenAIChatProvider: ModelProvider {
   var builder: OpenAIChatRequestBuilder
-  var httpClient: any HTTPClient
-  var errors: ProviderErrorMapper
-  let logger = Logger(subsystem: "provider.openai")
+  var transport: ProviderTransport
 
   var apiEndpoint: String { "/chat/completions" }
 
   func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelStreamEvent, any Error> {
+    ProviderStream.make { continuation in
+      var response = try await transport.open { token in builder.httpRequest(for: request, clientToken: token) }
+      var decoder = OpenAIChatStreamDecoder()
+      var parser = ServerSentEventParser()
+      try await ProviderStream.forEachBody(of: &response, errors: transport.errors) { bytes in
+        for event in parser.feed(bytes) {
+          for output in try decoder.decode(event, errors: transport.errors) {
+            continuation.yield(output)
+          }
+        }
+      }
+      for output in try decoder.finish() {
+        continuation.yield(output)
+      }
+    }
+  }
+}
+
+/// Runs a provider's streaming work as an `AsyncThrowingStream` that cancels the work when dropped.
+enum ProviderStream {
+  static func make(
+    _ body: @escaping @Sendable (AsyncThrowingStream<ModelStreamEvent, any Error>.Continuation) async throws -> Void
+  ) -> AsyncThrowingStream<ModelStreamEvent, any Error> {
     AsyncThrowingStream { continuation in
       let task = Task {
         do {
-          try await run(request, continuation: continuation)
+          try await body(continuation)
           continuation.finish()
         } catch {
           continuation.finish(throwing: error)
@@ -26,46 +48,20 @@ struct OpenAIChatProvider: ModelProvider {
     }
   }
 
-  private func run(
-    _ request: ModelRequest, continuation: AsyncThrowingStream<ModelStreamEvent, any Error>.Continuation
+  /// Feeds each body chunk of an open response to `handle`, mapping transport failures to `ProviderError`.
+  static func forEachBody(
+    of response: inout ProviderTransport.OpenResponse, errors: ProviderErrorMapper,
+    _ handle: ([UInt8]) throws -> Void
   ) async throws {
-    let httpRequest = builder.httpRequest(for: request, bearerToken: nil)
-    logger.debug("Sending request", ["url": httpRequest.redactedURL, "model": request.model])
-    var decoder = OpenAIChatStreamDecoder()
-    var parser = ServerSentEventParser()
-    var status = 0
-    var errorBody: [UInt8] = []
     do {
-      for try await event in httpClient.stream(httpRequest) {
-        switch event {
-        case .response(let code, _):
-          status = code
-          logger.debug("Response received", ["url": httpRequest.redactedURL, "status": code])
-        case .body(let bytes):
-          guard (200..<300).contains(status) else {
-            errorBody.append(contentsOf: bytes)
-            continue
-          }
-          for sse in parser.feed(bytes) {
-            for output in try decoder.decode(sse, errors: errors) {
-              continuation.yield(output)
-            }
-          }
-        }
+      while let event = try await response.body.next() {
+        if case .body(let bytes) = event { try handle(bytes) }
       }
     } catch let error as ProviderError {
       throw error
-    } catch is CancellationError {
-      throw CancellationError()
     } catch {
-      if Task.isCancelled { throw CancellationError() }
+      if Task.isCancelled || (error as? HTTPClientError) == .cancelled { throw CancellationError() }
       throw errors.map(transportError: error)
-    }
-    guard (200..<300).contains(status) else {
-      throw errors.map(status: status, body: errorBody)
-    }
-    for output in try decoder.finish() {
-      continuation.yield(output)
     }
   }
 }

@@ -1,10 +1,11 @@
 import AgentCore
 import BYOKLogging
 import HTTPStreaming
+import Foundation
 import JSONRPC
 
-/// Builds the HTTP request for OpenAI Chat Completions (`POST {baseUrl}/chat/completions`), streamed with
-/// usage included.
+/// Builds the HTTP request for OpenAI Chat Completions, streamed with usage included, for OpenAI-compatible
+/// servers and for Azure OpenAI.
 ///
 /// Only fields the session asked for are sent: `reasoning_effort` when `reasoningEffort` is set and
 /// `max_completion_tokens` when `provider.maxOutputTokens` is set.
@@ -12,8 +13,28 @@ struct OpenAIChatRequestBuilder: Sendable {
   var configuration: ProviderConfiguration
   var idleTimeout: Duration
 
-  func url() -> String {
-    Self.join(configuration.baseURL, "chat/completions")
+  /// `{baseUrl}/chat/completions` for OpenAI-compatible servers. For Azure with `azure.apiVersion`:
+  /// `{baseUrl}/openai/deployments/{deployment}/chat/completions?api-version=…`, where the deployment is
+  /// the wire model; without it, the versionless `{baseUrl}/openai/v1/chat/completions`.
+  func url(model: String) -> String {
+    Self.url(configuration: configuration, model: model, path: "chat/completions")
+  }
+
+  static func url(configuration: ProviderConfiguration, model: String, path: String) -> String {
+    guard configuration.kind == .azure else {
+      return join(configuration.baseURL, path)
+    }
+    var base = configuration.baseURL
+    while base.hasSuffix("/") { base.removeLast() }
+    if base.hasSuffix("/openai/v1") || base.hasSuffix("/openai") {
+      base = String(base[..<base.range(of: "/openai", options: .backwards)!.lowerBound])
+    }
+    guard let version = configuration.azureAPIVersion else {
+      return "\(base)/openai/v1/\(path)"
+    }
+    let deployment = model.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? model
+    let encodedVersion = version.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? version
+    return "\(base)/openai/deployments/\(deployment)/\(path)?api-version=\(encodedVersion)"
   }
 
   static func join(_ baseURL: String, _ path: String) -> String {
@@ -89,24 +110,12 @@ struct OpenAIChatRequestBuilder: Sendable {
     return .array(parts)
   }
 
-  /// The request, with credentials in headers: `provider.bearerToken` wins over `provider.apiKey`.
-  func httpRequest(for request: ModelRequest, bearerToken: Secret?) -> HTTPRequest {
-    var headers: [HTTPHeader] = [
-      HTTPHeader(name: "Content-Type", value: "application/json"),
-      HTTPHeader(name: "Accept", value: "text/event-stream"),
-      HTTPHeader(name: "User-Agent", value: request.userAgent),
-    ]
-    if let token = bearerToken ?? configuration.bearerToken ?? configuration.apiKey {
-      headers.append(HTTPHeader(name: "Authorization", value: "Bearer \(token.revealedValue)"))
-    }
-    for header in configuration.headers {
-      headers.append(HTTPHeader(name: header.name, value: header.value.revealedValue))
-    }
-    for header in request.extraHeaders {
-      headers.append(HTTPHeader(name: header.name, value: header.value))
-    }
+  /// The request, with credentials in headers (see `ProviderHeaders`).
+  func httpRequest(for request: ModelRequest, clientToken: Secret?) -> HTTPRequest {
+    let headers = ProviderHeaders.make(
+      configuration: configuration, clientToken: clientToken, accept: "text/event-stream", request: request)
     return HTTPRequest(
-      method: .post, url: url(), headers: headers, body: body(for: request).serializedBytes(),
+      method: .post, url: url(model: request.model), headers: headers, body: body(for: request).serializedBytes(),
       idleTimeout: idleTimeout)
   }
 }
