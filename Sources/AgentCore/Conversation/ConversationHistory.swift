@@ -33,8 +33,12 @@ public enum ConversationHistory {
           }
           return ToolCall(id: id, name: name, arguments: request["arguments"]?.serializedString() ?? "{}")
         }
+        let reasoningItems =
+          event.data["reasoningOpaque"]?.stringValue.flatMap { try? JSONParser.parse($0) }?.arrayValue ?? []
         messages.append(
-          ConversationMessage(role: .assistant, text: event.data["content"]?.stringValue ?? "", toolCalls: calls))
+          ConversationMessage(
+            role: .assistant, text: event.data["content"]?.stringValue ?? "", toolCalls: calls,
+            reasoningItems: reasoningItems))
         openCalls = calls
       case "tool.execution_complete":
         guard let callID = event.data["toolCallId"]?.stringValue else { continue }

@@ -14,15 +14,19 @@ public struct ConversationMessage: Sendable, Equatable {
   public var toolCalls: [ToolCall]
   /// For a `tool` message: the id of the call it answers.
   public var toolCallID: String?
+  /// For an `assistant` message: the provider's reasoning items, in order, to send back unchanged.
+  public var reasoningItems: [JSONValue]
 
   public init(
-    role: Role, text: String, images: [ImageContent] = [], toolCalls: [ToolCall] = [], toolCallID: String? = nil
+    role: Role, text: String, images: [ImageContent] = [], toolCalls: [ToolCall] = [], toolCallID: String? = nil,
+    reasoningItems: [JSONValue] = []
   ) {
     self.role = role
     self.text = text
     self.images = images
     self.toolCalls = toolCalls
     self.toolCallID = toolCallID
+    self.reasoningItems = reasoningItems
   }
 }
 

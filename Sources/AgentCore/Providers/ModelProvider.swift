@@ -37,6 +37,9 @@ public struct ModelRequest: Sendable {
 public enum ModelStreamEvent: Sendable, Equatable {
   case textDelta(String)
   case reasoningDelta(String)
+  /// A provider-format reasoning item (an Anthropic thinking block with its signature, a Responses
+  /// reasoning item with its encrypted content) that must be sent back unchanged on later requests.
+  case reasoningItem(JSONValue)
   case toolCall(ToolCall)
   case usage(inputTokens: Int?, outputTokens: Int?)
   /// The answer ended normally, with the provider's finish reason when it gave one.

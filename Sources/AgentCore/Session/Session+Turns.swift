@@ -166,6 +166,9 @@ extension Session {
     var startedAt = Timestamp.monotonicMilliseconds()
     var firstTokenAt: Int64?
     var toolCalls: [ToolCall] = []
+    var reasoningID = SessionEvent.makeID()
+    var reasoningText = ""
+    var reasoningItems: [JSONValue] = []
   }
 
   private func callModel(pending: PendingSend, turnID: String, output: inout TurnOutput) async throws {
@@ -218,8 +221,16 @@ extension Session {
             ["messageId": .string(output.assistantMessageID), "deltaContent": .string(delta)])
           await flowControl?()
         }
-      case .reasoningDelta:
-        continue
+      case .reasoningDelta(let delta):
+        guard !delta.isEmpty else { continue }
+        output.reasoningText += delta
+        if configuration.streaming {
+          emit(
+            EventType.reasoningDelta,
+            ["reasoningId": .string(output.reasoningID), "deltaContent": .string(delta)])
+        }
+      case .reasoningItem(let item):
+        output.reasoningItems.append(item)
       case .toolCall(let call):
         output.toolCalls.append(call)
       case .usage(let input, let outputTokens):
@@ -243,6 +254,9 @@ extension Session {
   }
 
   private func finishAnswer(_ output: TurnOutput, pending: PendingSend, turnID: String) {
+    if !output.reasoningText.isEmpty {
+      emit(EventType.reasoning, ["reasoningId": .string(output.reasoningID), "content": .string(output.reasoningText)])
+    }
     var messageData = JSONObject()
     messageData["messageId"] = .string(output.assistantMessageID)
     messageData["content"] = .string(output.text)
@@ -264,8 +278,15 @@ extension Session {
     messageData["turnId"] = .string(turnID)
     if let model = configuration.displayModel { messageData["model"] = .string(model) }
     if let outputTokens = output.outputTokens { messageData["outputTokens"] = .int(Int64(outputTokens)) }
+    if !output.reasoningText.isEmpty { messageData["reasoningText"] = .string(output.reasoningText) }
+    if !output.reasoningItems.isEmpty {
+      // A string, as the SDKs' event schema types it; it holds the items as a JSON array for resume.
+      messageData["reasoningOpaque"] = .string(JSONValue.array(output.reasoningItems).serializedString())
+    }
     emit(EventType.assistantMessage, messageData)
-    conversation.append(ConversationMessage(role: .assistant, text: output.text, toolCalls: output.toolCalls))
+    conversation.append(
+      ConversationMessage(
+        role: .assistant, text: output.text, toolCalls: output.toolCalls, reasoningItems: output.reasoningItems))
 
     let now = Timestamp.monotonicMilliseconds()
     var usage = JSONObject()
