@@ -28,6 +28,10 @@ final class CurlEngine: Sendable {
     var certificateFile: String?
     /// CURLOPT_CAPATH, from `SSL_CERT_DIR`.
     var certificateDirectory: String?
+    /// The proxy for `http://` URLs from `HTTP_PROXY`, which libcurl itself reads only in lower case.
+    var httpProxy: String?
+    /// CURLOPT_NOPROXY, from `NO_PROXY` or `no_proxy`, so it also applies to `httpProxy`.
+    var noProxy: String?
   }
 
   private enum Phase {

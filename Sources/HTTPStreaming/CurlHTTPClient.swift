@@ -8,8 +8,9 @@ import BYOKLogging
 
 /// An ``HTTPClient`` on libcurl's multi interface, driven by one dedicated thread that waits in `poll`.
 ///
-/// Connections are kept alive and reused. libcurl honours `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`, and
-/// `SSL_CERT_FILE` and `SSL_CERT_DIR` replace the system CA bundle when set. Redirects are not followed.
+/// Connections are kept alive and reused. Proxies come from `HTTPS_PROXY`, `https_proxy`, `http_proxy`,
+/// `ALL_PROXY` (read by libcurl) and `HTTP_PROXY` (read here, because libcurl ignores the upper-case name),
+/// minus the hosts in `NO_PROXY`. `SSL_CERT_FILE` and `SSL_CERT_DIR` replace the system CA bundle when set. Redirects are not followed.
 /// The thread starts with the first request and stops after the client is released and its streams end.
 public final class CurlHTTPClient: HTTPClient {
   let engine: CurlEngine
@@ -27,7 +28,10 @@ public final class CurlHTTPClient: HTTPClient {
       maximumConnectionsPerHost: maximumConnectionsPerHost,
       maximumBufferedBytes: maximumBufferedBytes,
       certificateFile: CurlHTTPClient.environmentValue("SSL_CERT_FILE"),
-      certificateDirectory: CurlHTTPClient.environmentValue("SSL_CERT_DIR"))
+      certificateDirectory: CurlHTTPClient.environmentValue("SSL_CERT_DIR"),
+      httpProxy: CurlHTTPClient.environmentValue("http_proxy") == nil
+        ? CurlHTTPClient.environmentValue("HTTP_PROXY") : nil,
+      noProxy: CurlHTTPClient.environmentValue("NO_PROXY") ?? CurlHTTPClient.environmentValue("no_proxy"))
     engine = CurlEngine(configuration: configuration, logger: logger)
   }
 

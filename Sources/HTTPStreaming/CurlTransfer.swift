@@ -67,6 +67,12 @@ final class CurlTransfer: @unchecked Sendable {
     if let directory = configuration.certificateDirectory {
       options.set(CURLOPT_CAPATH, directory)
     }
+    if let proxy = configuration.httpProxy, request.url.lowercased().hasPrefix("http://") {
+      options.set(CURLOPT_PROXY, proxy)
+    }
+    if let noProxy = configuration.noProxy {
+      options.set(CURLOPT_NOPROXY, noProxy)
+    }
 
     options.set(CURLOPT_URL, request.url)
     // An empty string offers every content encoding this libcurl build can decode.

@@ -3,9 +3,18 @@ import Foundation
 import JSONRPC
 
 /// Reads `session.send` attachments: the form echoed in `user.message`, and the images sent to the model.
+///
+/// Images reach the model from `blob` attachments with an `image/*` type and from `file` attachments whose
+/// extension is png, jpg, jpeg, gif or webp. Other attachments are echoed but not sent.
 struct Attachments {
   var echoed: [JSONValue] = []
   var images: [ImageContent] = []
+
+  /// 20 MiB: larger than any image a model provider accepts in one request part.
+  static let maximumImageBytes = 20 * 1024 * 1024
+
+  static let imageTypes = ["png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
+    "webp": "image/webp"]
 
   static func read(_ values: [JSONValue]) throws(ResponseError) -> Attachments {
     var result = Attachments()
@@ -20,6 +29,10 @@ struct Attachments {
         }
         if object["displayName"]?.stringValue == nil {
           object["displayName"] = .string((path as NSString).lastPathComponent)
+        }
+        let fileExtension = (path as NSString).pathExtension.lowercased()
+        if type == "file", let mimeType = imageTypes[fileExtension] {
+          result.images.append(try readImage(path: path, mimeType: mimeType, index: index))
         }
       case "blob":
         guard let data = object["data"]?.stringValue, let mimeType = object["mimeType"]?.stringValue else {
@@ -36,5 +49,17 @@ struct Attachments {
       result.echoed.append(.object(object))
     }
     return result
+  }
+
+  private static func readImage(path: String, mimeType: String, index: Int) throws(ResponseError) -> ImageContent {
+    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+    guard let size = attributes?[.size] as? Int, let data = FileManager.default.contents(atPath: path) else {
+      throw .invalidParams("attachments[\(index)].path '\(path)' cannot be read; check that the image file exists")
+    }
+    guard size <= maximumImageBytes else {
+      throw .invalidParams(
+        "attachments[\(index)].path '\(path)' is \(size) bytes; images larger than \(maximumImageBytes) bytes are rejected")
+    }
+    return ImageContent(mimeType: mimeType, base64Data: data.base64EncodedString())
   }
 }

@@ -41,9 +41,14 @@ private struct MockScriptParser {
   private static let commonReplyKeys = ["expect", "headers"]
   private static let errorReplyKeys = ["status", "body"]
   private static let textReplyKeys = [
-    "text", "chunks", "chunkSize", "delayMs", "usage", "finishReason",
-    "stallAfterChunks", "truncateAfterChunks", "errorAfterChunks", "error",
+    "text", "chunks", "chunkSize", "toolCalls", "argumentChunks", "toolCallDelivery", "toolCallIndex",
+    "nullToolCalls", "delayMs", "usage", "finishReason", "stallAfterChunks", "truncateAfterChunks",
+    "errorAfterChunks", "error",
   ]
+  private static let toolCallKeys = ["id", "name", "arguments"]
+  private static let toolCallStreamingKeys = ["argumentChunks", "toolCallDelivery", "toolCallIndex"]
+  private static let expectationKeys = ["messagesContain", "toolResults", "lastMessageRole"]
+  private static let toolResultKeys = ["toolCallId", "content", "contentContains"]
   private static let interruptionKeys = ["stallAfterChunks", "truncateAfterChunks", "errorAfterChunks"]
 
   /// The largest `delayMs`, so a typo cannot hang a test for hours.
@@ -100,8 +105,8 @@ private struct MockScriptParser {
     guard isErrorReply || isTextReply else {
       throw failure(
         field,
-        "unknown reply kind: add \"text\" for a text reply, \"status\" for an error reply, "
-          + "or \"errorAfterChunks\" for a mid-stream error")
+        "unknown reply kind: add \"text\" for a text reply, \"toolCalls\" for tool calls, \"status\" for an "
+          + "error reply, or \"errorAfterChunks\" for a mid-stream error")
     }
 
     let body: MockReply.Body
@@ -123,9 +128,17 @@ private struct MockScriptParser {
 
   private func textReply(from object: JSONObject, field: String) throws(MockScriptError) -> MockTextReply {
     let interruption = try self.interruption(from: object, field: field)
+    let toolCalls = try object["toolCalls"].map { value throws(MockScriptError) in
+      try self.toolCalls(from: value, field: "\(field).toolCalls")
+    }
+    let streaming = try toolCallStreaming(from: object, hasToolCalls: toolCalls != nil, field: field)
     var text = try optionalString(object["text"], field: "\(field).text")
-    if text == nil, object["chunks"] == nil, case .error = interruption {
-      text = Self.defaultPartialText
+    if text == nil, object["chunks"] == nil {
+      if toolCalls != nil {
+        text = ""
+      } else if case .error = interruption {
+        text = Self.defaultPartialText
+      }
     }
 
     let chunks = try self.chunks(from: object, text: text, field: field)
@@ -134,24 +147,88 @@ private struct MockScriptParser {
     }
     let resolvedChunks = chunks ?? TextChunker.words(resolvedText)
 
-    if let interruption, interruption.afterChunks > resolvedChunks.count {
+    let chunkCount = resolvedChunks.count + streaming.chunkCount(for: toolCalls ?? [])
+    if let interruption, interruption.afterChunks > chunkCount {
       let key = Self.interruptionKeys.first { object[$0] != nil } ?? "afterChunks"
-      throw failure(
-        "\(field).\(key)",
-        "is \(interruption.afterChunks) but the reply has only \(resolvedChunks.count) chunks")
+      let kind = toolCalls == nil ? "chunks" : "content and tool-call chunks"
+      throw failure("\(field).\(key)", "is \(interruption.afterChunks) but the reply has only \(chunkCount) \(kind)")
     }
 
     let delay =
       try optionalInteger(
         object["delayMs"], field: "\(field).delayMs", range: 0...Self.maximumDelayMilliseconds) ?? 0
-    let finishReason = try optionalString(object["finishReason"], field: "\(field).finishReason") ?? "stop"
+    let finishReason = try optionalString(object["finishReason"], field: "\(field).finishReason")
     let usage = try object["usage"].map { value throws(MockScriptError) in
       try self.usage(from: value, field: "\(field).usage")
     }
+    let nullToolCalls = try optionalBool(object["nullToolCalls"], field: "\(field).nullToolCalls") ?? false
 
     return MockTextReply(
-      text: resolvedText, chunks: resolvedChunks, delayMilliseconds: delay, usage: usage,
-      finishReason: finishReason, interruption: interruption)
+      text: resolvedText, chunks: resolvedChunks, toolCalls: toolCalls ?? [], toolCallStreaming: streaming,
+      delayMilliseconds: delay, usage: usage, finishReason: finishReason, nullToolCalls: nullToolCalls,
+      interruption: interruption)
+  }
+
+  // MARK: - Tool calls
+
+  private func toolCalls(from value: JSONValue, field: String) throws(MockScriptError) -> [MockToolCall] {
+    guard let elements = value.arrayValue, !elements.isEmpty else {
+      throw failure(
+        field, "must be a non-empty array of calls such as {\"name\": \"f\", \"arguments\": {}}, found \(describe(value))")
+    }
+    var calls: [MockToolCall] = []
+    for (index, element) in elements.enumerated() {
+      let callField = "\(field)[\(index)]"
+      guard let object = element.objectValue else {
+        throw failure(callField, "a tool call must be a JSON object, found \(describe(element))")
+      }
+      try checkKeys(object, allowed: Self.toolCallKeys, field: callField)
+      let id = try optionalString(object["id"], field: "\(callField).id") ?? "call_\(index + 1)"
+      guard !id.isEmpty else { throw failure("\(callField).id", "must not be empty") }
+      guard !calls.contains(where: { $0.id == id }) else {
+        throw failure("\(callField).id", "\"\(id)\" is already the id of an earlier call in this reply")
+      }
+      guard let name = try optionalString(object["name"], field: "\(callField).name"), !name.isEmpty else {
+        throw failure("\(callField).name", "missing; give the name of the function the model calls")
+      }
+      let arguments: String
+      switch object["arguments"] {
+      case nil:
+        arguments = "{}"
+      case .string(let raw)?:
+        arguments = raw
+      case .object(let json)?:
+        arguments = JSONValue.object(json).serializedString()
+      case let other?:
+        throw failure(
+          "\(callField).arguments",
+          "must be a JSON object, or a string to send as is, found \(describe(other))")
+      }
+      calls.append(MockToolCall(id: id, name: name, arguments: arguments))
+    }
+    return calls
+  }
+
+  private func toolCallStreaming(
+    from object: JSONObject, hasToolCalls: Bool, field: String
+  ) throws(MockScriptError) -> MockToolCallStreaming {
+    if !hasToolCalls, let key = Self.toolCallStreamingKeys.first(where: { object[$0] != nil }) {
+      throw failure("\(field).\(key)", "needs \"toolCalls\"; it shapes how tool calls are streamed")
+    }
+    let delivery =
+      try optionalEnum(
+        object["toolCallDelivery"], field: "\(field).toolCallDelivery", as: MockToolCallStreaming.Delivery.self)
+      ?? .fragments
+    let argumentChunks = try optionalInteger(
+      object["argumentChunks"], field: "\(field).argumentChunks", range: 1...100_000)
+    if argumentChunks != nil, delivery != .fragments {
+      throw failure(
+        "\(field).argumentChunks",
+        "only applies to \"toolCallDelivery\": \"fragments\"; \"\(delivery.rawValue)\" sends whole calls")
+    }
+    let includesIndex = try optionalBool(object["toolCallIndex"], field: "\(field).toolCallIndex") ?? true
+    return MockToolCallStreaming(
+      delivery: delivery, argumentChunks: argumentChunks ?? 1, includesIndex: includesIndex)
   }
 
   /// Reads `chunks` or `chunkSize`, or returns `nil` when the text should be split into words.
@@ -253,21 +330,68 @@ private struct MockScriptParser {
     guard let object = value.objectValue else {
       throw failure(field, "must be an object such as {\"messagesContain\": [\"…\"]}")
     }
-    try checkKeys(object, allowed: ["messagesContain"], field: field)
-    guard let listValue = object["messagesContain"] else {
-      throw failure("\(field).messagesContain", "missing; list the texts the request messages must contain")
+    try checkKeys(object, allowed: Self.expectationKeys, field: field)
+    guard Self.expectationKeys.contains(where: { object[$0] != nil }) else {
+      throw failure(field, "is empty; add one of \(Self.expectationKeys.joined(separator: ", "))")
     }
-    guard let elements = listValue.arrayValue else {
-      throw failure("\(field).messagesContain", "must be an array of strings, found \(describe(listValue))")
+    let texts = try object["messagesContain"].map { value throws(MockScriptError) in
+      try nonEmptyStrings(value, field: "\(field).messagesContain")
+    }
+    let toolResults = try object["toolResults"].map { value throws(MockScriptError) in
+      try self.toolResults(from: value, field: "\(field).toolResults")
+    }
+    let lastRole = try optionalString(object["lastMessageRole"], field: "\(field).lastMessageRole")
+    if lastRole?.isEmpty == true {
+      throw failure("\(field).lastMessageRole", "must not be empty; use a role such as \"tool\" or \"user\"")
+    }
+    return MockExpectation(messagesContain: texts ?? [], toolResults: toolResults ?? [], lastMessageRole: lastRole)
+  }
+
+  private func nonEmptyStrings(_ value: JSONValue, field: String) throws(MockScriptError) -> [String] {
+    guard let elements = value.arrayValue else {
+      throw failure(field, "must be an array of strings, found \(describe(value))")
     }
     var texts: [String] = []
     for (index, element) in elements.enumerated() {
       guard let text = element.stringValue, !text.isEmpty else {
-        throw failure("\(field).messagesContain[\(index)]", "must be a non-empty string, found \(describe(element))")
+        throw failure("\(field)[\(index)]", "must be a non-empty string, found \(describe(element))")
       }
       texts.append(text)
     }
-    return MockExpectation(messagesContain: texts)
+    return texts
+  }
+
+  private func toolResults(from value: JSONValue, field: String) throws(MockScriptError)
+    -> [MockToolResultExpectation]
+  {
+    guard let elements = value.arrayValue, !elements.isEmpty else {
+      throw failure(
+        field, "must be a non-empty array such as [{\"toolCallId\": \"call_1\", \"content\": \"…\"}]")
+    }
+    var results: [MockToolResultExpectation] = []
+    for (index, element) in elements.enumerated() {
+      let resultField = "\(field)[\(index)]"
+      guard let object = element.objectValue else {
+        throw failure(resultField, "must be an object such as {\"toolCallId\": \"call_1\"}, found \(describe(element))")
+      }
+      try checkKeys(object, allowed: Self.toolResultKeys, field: resultField)
+      guard let id = try optionalString(object["toolCallId"], field: "\(resultField).toolCallId"), !id.isEmpty else {
+        throw failure("\(resultField).toolCallId", "missing; give the tool_call_id the tool message answers")
+      }
+      let exact = try optionalString(object["content"], field: "\(resultField).content")
+      let part = try optionalString(object["contentContains"], field: "\(resultField).contentContains")
+      switch (exact, part) {
+      case (let exact?, nil):
+        results.append(MockToolResultExpectation(toolCallID: id, content: .equals(exact)))
+      case (nil, let part?):
+        results.append(MockToolResultExpectation(toolCallID: id, content: .contains(part)))
+      case (nil, nil):
+        results.append(MockToolResultExpectation(toolCallID: id))
+      case (_?, _?):
+        throw failure("\(resultField).contentContains", "cannot be combined with \"content\"; keep one of them")
+      }
+    }
+    return results
   }
 
   private func headers(from value: JSONValue, field: String) throws(MockScriptError) -> [MockHeader] {
@@ -305,6 +429,14 @@ private struct MockScriptParser {
       throw failure(field, "must be a string, found \(describe(value))")
     }
     return text
+  }
+
+  private func optionalBool(_ value: JSONValue?, field: String) throws(MockScriptError) -> Bool? {
+    guard let value else { return nil }
+    guard let flag = value.boolValue else {
+      throw failure(field, "must be true or false, found \(describe(value))")
+    }
+    return flag
   }
 
   private func optionalInteger(

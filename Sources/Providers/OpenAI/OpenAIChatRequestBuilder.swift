@@ -70,7 +70,21 @@ struct OpenAIChatRequestBuilder: Sendable {
     if !request.systemPrompt.isEmpty {
       messages.append(["role": "system", "content": .string(request.systemPrompt)])
     }
+    // Chat Completions tool messages hold text only, so images that tools return go in one user message after
+    // the round's tool messages, which must follow their assistant message without a gap.
+    var toolImages: [(callID: String, images: [ImageContent])] = []
+    func flushToolImages() {
+      guard !toolImages.isEmpty else { return }
+      var parts: [JSONValue] = []
+      for entry in toolImages {
+        parts.append(["type": "text", "text": .string("Images returned by tool call \(entry.callID):")])
+        parts.append(contentsOf: Self.imageParts(entry.images))
+      }
+      messages.append(["role": "user", "content": .array(parts)])
+      toolImages = []
+    }
     for message in request.messages {
+      if message.role != .tool { flushToolImages() }
       switch message.role {
       case .user:
         messages.append(["role": "user", "content": Self.content(text: message.text, images: message.images)])
@@ -88,12 +102,11 @@ struct OpenAIChatRequestBuilder: Sendable {
         }
         messages.append(.object(object))
       case .tool:
-        messages.append([
-          "role": "tool", "tool_call_id": JSONValue(message.toolCallID),
-          "content": Self.content(text: message.text, images: message.images),
-        ])
+        messages.append(["role": "tool", "tool_call_id": JSONValue(message.toolCallID), "content": .string(message.text)])
+        if !message.images.isEmpty { toolImages.append((message.toolCallID ?? "", message.images)) }
       }
     }
+    flushToolImages()
     return messages
   }
 
@@ -102,12 +115,14 @@ struct OpenAIChatRequestBuilder: Sendable {
     guard !images.isEmpty else { return .string(text) }
     var parts: [JSONValue] = []
     if !text.isEmpty { parts.append(["type": "text", "text": .string(text)]) }
-    for image in images {
-      parts.append([
-        "type": "image_url", "image_url": ["url": .string("data:\(image.mimeType);base64,\(image.base64Data)")],
-      ])
-    }
+    parts.append(contentsOf: imageParts(images))
     return .array(parts)
+  }
+
+  static func imageParts(_ images: [ImageContent]) -> [JSONValue] {
+    images.map { image in
+      ["type": "image_url", "image_url": ["url": .string("data:\(image.mimeType);base64,\(image.base64Data)")]]
+    }
   }
 
   /// The request, with credentials in headers (see `ProviderHeaders`).
