@@ -21,6 +21,7 @@ extension HostServer {
     }
     var configuration = SessionConfiguration(workingDirectory: options.defaultWorkingDirectory)
     try configuration.apply(reader, replacingProvider: true)
+    if configuration.provider == nil { configuration.provider = options.defaultProvider }
 
     let session: Session
     do {
@@ -47,8 +48,10 @@ extension HostServer {
     try rejectWhenShuttingDown()
     let id = try reader.sessionID()
     let emitResumeEvent = !(try reader.optionalBool("disableResume") ?? false)
+    let defaultProvider = options.defaultProvider
     let update: (inout SessionConfiguration) throws(ResponseError) -> Void = { configuration throws(ResponseError) in
       try configuration.apply(reader, replacingProvider: true)
+      if configuration.provider == nil { configuration.provider = defaultProvider }
     }
     let listener = eventListener(for: connection)
     if let loaded = sessions.withLock({ $0[id] }) {

@@ -2,6 +2,7 @@ import AgentCore
 import BYOKLogging
 import Foundation
 import JSONRPC
+import Providers
 import Synchronization
 
 /// Settings for one host process.
@@ -11,11 +12,17 @@ public struct HostOptions: Sendable {
   public var defaultWorkingDirectory: String
   /// When set, `connect` must carry this token (TCP mode); otherwise any token is accepted.
   public var connectionToken: String?
+  /// The provider used by sessions created or resumed without one, and asked by `models.list`.
+  public var defaultProvider: ProviderConfiguration?
 
-  public init(version: String, defaultWorkingDirectory: String, connectionToken: String? = nil) {
+  public init(
+    version: String, defaultWorkingDirectory: String, connectionToken: String? = nil,
+    defaultProvider: ProviderConfiguration? = nil
+  ) {
     self.version = version
     self.defaultWorkingDirectory = defaultWorkingDirectory
     self.connectionToken = connectionToken
+    self.defaultProvider = defaultProvider
   }
 }
 
@@ -31,6 +38,7 @@ public final class HostServer: MessageHandler {
 
   let options: HostOptions
   let environment: SessionEnvironment
+  let catalog: ModelCatalog?
   let logger = Logger(subsystem: "server")
   let sessions = Mutex<[String: LoadedSession]>([:])
   let isShuttingDown = Atomic<Bool>(false)
@@ -40,9 +48,10 @@ public final class HostServer: MessageHandler {
     var connection: Connection
   }
 
-  public init(options: HostOptions, environment: SessionEnvironment) {
+  public init(options: HostOptions, environment: SessionEnvironment, catalog: ModelCatalog? = nil) {
     self.options = options
     self.environment = environment
+    self.catalog = catalog
   }
 
   public func isLongRunning(method: String) -> Bool {
@@ -71,7 +80,7 @@ public final class HostServer: MessageHandler {
         "isAuthenticated": false,
         "statusMessage": "byok-host needs no login: each session brings its own model provider and key",
       ]
-    case "models.list": return ["models": []]
+    case "models.list": return try await listModels()
     case "session.create": return try await createSession(reader, connection: connection)
     case "session.resume": return try await resumeSession(reader, connection: connection)
     case "session.send": return try await send(reader, id: id, connection: connection)
@@ -149,6 +158,20 @@ public final class HostServer: MessageHandler {
     case let other?: text = "pong: \(other.serializedString())"
     }
     return ["message": .string(text), "timestamp": .string(Timestamp.now()), "protocolVersion": .int(Int64(Self.protocolVersion))]
+  }
+
+  // MARK: - Models
+
+  /// The default provider's models, or none when no default provider is configured.
+  private func listModels() async throws -> JSONValue {
+    guard let provider = options.defaultProvider, let catalog else { return ["models": []] }
+    do {
+      let models = try await catalog.models(for: provider, userAgent: "byok-host/\(options.version)")
+      return ["models": .array(models)]
+    } catch let error as ProviderError {
+      logger.warning("Listing models failed", ["errorType": error.kind.rawValue, "status": error.statusCode ?? 0])
+      throw ResponseError.internalError("Could not list the default provider's models: \(error.message)")
+    }
   }
 
   // MARK: - Shutdown

@@ -35,16 +35,16 @@ struct ChatReplyResponder {
       } catch {
         return .peerClosed
       }
-      let body = OpenAIChatFormat.completion(
-        identity, text: reply.text, finishReason: reply.finishReason, usage: usage)
+      let body = OpenAIChatFormat.completion(identity, reply: reply, usage: usage)
       return sendJSON(socket, status: 200, body: body, headers: headers, keepOpen: keepOpen)
     }
   }
 
   // MARK: - Streaming
 
-  /// Streams the reply as api.openai.com does: a role chunk, one chunk per content delta, a finish chunk
-  /// with an empty delta, the usage chunk when `includeUsage` is set, then `data: [DONE]`.
+  /// Streams the reply as api.openai.com does: a role chunk, one chunk per content delta, the tool-call
+  /// chunks, a finish chunk with an empty delta, the usage chunk when `includeUsage` is set, then
+  /// `data: [DONE]`.
   func stream(framing: MockScript.StreamFraming, includeUsage: Bool) -> ResponseOutcome {
     let writer = EventStreamWriter(socket: socket, framing: framing)
     do {
@@ -56,14 +56,14 @@ struct ChatReplyResponder {
 
   private func stream(with writer: EventStreamWriter, includeUsage: Bool) throws -> ResponseOutcome {
     try writer.sendHead(extraHeaders: headers)
-    try writer.send(chunk(delta: OpenAIChatFormat.roleDelta, finishReason: nil, includeUsage: includeUsage))
+    try writer.send(
+      chunk(delta: OpenAIChatFormat.roleDelta(for: reply), finishReason: nil, includeUsage: includeUsage))
 
-    for (index, content) in reply.chunks.enumerated() {
+    for (index, delta) in OpenAIChatFormat.streamDeltas(for: reply).enumerated() {
       if let interruption = reply.interruption, interruption.afterChunks == index {
         return try interrupt(interruption, writer: writer)
       }
       try pause()
-      let delta = JSONObject([("content", .string(content))])
       try writer.send(chunk(delta: delta, finishReason: nil, includeUsage: includeUsage))
     }
     if let interruption = reply.interruption {

@@ -89,12 +89,9 @@ extension MockProviderServer {
     }
 
     if let expectation = reply.expectation {
-      let missing = chat.missingTexts(for: expectation)
-      if !missing.isEmpty {
-        let quoted = missing.map { "\"\($0)\"" }.joined(separator: ", ")
-        let message =
-          "Mock provider replies[\(index)] expected the request messages to contain \(quoted), "
-          + "but no message content does."
+      let unmet = chat.unmetConditions(of: expectation)
+      if !unmet.isEmpty {
+        let message = "Mock provider replies[\(index)] expected " + unmet.joined(separator: "; it also expected ") + "."
         logger.warning(
           "Request does not match the scripted expectation", ["request": recorded.sequence, "reply": index])
         let body = OpenAIChatFormat.errorBody(

@@ -83,6 +83,35 @@ public final class MockProviderServer: Sendable {
     log.waitForClientCloses(count, timeout: timeout)
   }
 
+  /// Waits without blocking a thread until `count` requests have arrived or `timeout` passes, and returns
+  /// whether they did. Use this in async code: the blocking variant would hold one of the few threads of
+  /// Swift's cooperative pool for the whole wait.
+  public func waitForRequests(_ count: Int, timeout: Duration) async -> Bool {
+    await poll(timeout: timeout) { log.recordedRequests.count >= count }
+  }
+
+  /// Waits without blocking a thread until `count` client closes are recorded or `timeout` passes, and returns
+  /// whether they were.
+  public func waitForClientCloses(_ count: Int, timeout: Duration) async -> Bool {
+    await poll(timeout: timeout) { log.recordedClientCloses.count >= count }
+  }
+
+  /// Checks `isReached` every 10 ms with `Task.sleep` until it holds or `timeout` passes. A cancelled task
+  /// stops waiting and returns the current state.
+  private func poll(timeout: Duration, until isReached: () -> Bool) async -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: timeout)
+    while !isReached() {
+      guard clock.now < deadline else { return false }
+      do {
+        try await Task.sleep(for: .milliseconds(10))
+      } catch {
+        return isReached()
+      }
+    }
+    return true
+  }
+
   // MARK: - Lifecycle
 
   /// Binds the socket, opens the record file, starts accepting connections and returns the bound port.

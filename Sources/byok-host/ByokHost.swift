@@ -56,17 +56,19 @@ enum ByokHost {
     return true
   }
 
-  static func makeEnvironment(_ options: ServeOptions) -> SessionEnvironment {
+  static func makeEnvironment(_ options: ServeOptions) -> (SessionEnvironment, httpClient: any HTTPClient) {
     let home = StateDirectory.resolve(flag: options.home)
-    return SessionEnvironment(
+    let httpClient = CurlHTTPClient()
+    let environment = SessionEnvironment(
       store: SessionStore(home: home),
       providerFactory: ProviderFactory(
-        httpClient: CurlHTTPClient(),
+        httpClient: httpClient,
         idleTimeout: .seconds(options.streamIdleTimeout),
         retryPolicy: RetryPolicy(maximumRetries: options.maxRetries, maximumDelay: .seconds(options.maxRetryDelay))),
       hostVersion: HelpText.version,
       limits: SessionLimits(
         maxModelCallsPerSend: options.maxModelCalls, clientRequestTimeout: .seconds(options.toolTimeout)))
+    return (environment, httpClient)
   }
 
   /// Serves JSON-RPC on stdin and the duplicated stdout until stdin closes or SIGTERM arrives.
@@ -74,13 +76,15 @@ enum ByokHost {
     let protocolOutput = StandardStreams.takeStandardOutput()
     guard configureLogging(options) else { return 66 }
     let logger = Logger(subsystem: "host")
-    let environment = makeEnvironment(options)
+    let (environment, httpClient) = makeEnvironment(options)
     let server = HostServer(
       options: HostOptions(
         version: HelpText.version,
         defaultWorkingDirectory: FileManager.default.currentDirectoryPath,
-        connectionToken: options.connectionToken),
-      environment: environment)
+        connectionToken: options.connectionToken,
+        defaultProvider: DefaultProvider.resolve(options)),
+      environment: environment,
+      catalog: ModelCatalog(httpClient: httpClient))
     let connection = Connection(name: "stdio", input: STDIN_FILENO, output: protocolOutput)
     logger.debug("Host started", ["version": HelpText.version, "home": environment.store.home, "pid": getpid()])
     connection.start(handler: server)

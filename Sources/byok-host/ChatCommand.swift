@@ -35,7 +35,7 @@ enum ChatCommand {
       }
     }
 
-    let environment = ByokHost.makeEnvironment(options)
+    let (environment, _) = ByokHost.makeEnvironment(options)
     let configuration = SessionConfiguration(
       model: model,
       provider: provider,

@@ -25,6 +25,10 @@ struct ServeOptions {
   var maxRetries = 3
   /// The longest wait before a retry, in seconds.
   var maxRetryDelay = 60
+  /// The default provider's type, base URL and the environment variable holding its key.
+  var providerType: String?
+  var providerBaseURL: String?
+  var providerAPIKeyEnvironmentVariable: String?
 }
 
 /// Settings of the one-shot `chat` command.
@@ -55,7 +59,8 @@ enum CommandLineParser {
     // name: takes a value
     "--stdio": false, "--port": true, "--host": true, "--home": true, "--log-level": true, "--log-file": true,
     "--connection-token": true, "--stream-idle-timeout": true, "--max-model-calls": true, "--tool-timeout": true,
-    "--max-retries": true, "--max-retry-delay": true, "--help": false, "--version": false,
+    "--max-retries": true, "--max-retry-delay": true, "--help": false,
+    "--provider-type": true, "--provider-base-url": true, "--provider-api-key-env": true, "--version": false,
     "--headless": false, "--no-auto-update": false, "--no-auto-login": false, "--auth-token-env": true,
     "--session-idle-timeout": true, "--remote": false,
   ]
@@ -93,6 +98,14 @@ enum CommandLineParser {
           message: "\(flag) needs TCP mode, which this version of byok-host does not support; use --stdio",
           usage: serveUsage)
       case "--connection-token": options.connectionToken = value!
+      case "--provider-type":
+        guard ["openai", "azure", "anthropic"].contains(value!) else {
+          throw UsageError(
+            message: "invalid value '\(value!)' for --provider-type; use openai, azure or anthropic", usage: serveUsage)
+        }
+        options.providerType = value!
+      case "--provider-base-url": options.providerBaseURL = value!
+      case "--provider-api-key-env": options.providerAPIKeyEnvironmentVariable = value!
       default:
         try applyShared(flag, value, to: &options, usage: serveUsage)
       }

@@ -25,6 +25,12 @@ enum HelpText {
                                   409, 429, 5xx, connection failures) up to N times (default 3).
       --max-retry-delay SECS      The longest wait before a retry, including one asked for by the
                                   provider's retry-after header (default 60).
+      --provider-base-url URL     A default provider for sessions that bring none, and for models.list.
+                                  Also BYOK_HOST_PROVIDER_BASE_URL.
+      --provider-type TYPE        The default provider's type: openai (default), azure or anthropic.
+                                  Also BYOK_HOST_PROVIDER_TYPE.
+      --provider-api-key-env NAME The variable holding the default provider's key; without it,
+                                  BYOK_HOST_PROVIDER_API_KEY is read.
       --version                   Print the version and exit.
       --help                      Print this help and exit.
 
