@@ -42,6 +42,8 @@ public final class HostServer: MessageHandler {
   let logger = Logger(subsystem: "server")
   let sessions = Mutex<[String: LoadedSession]>([:])
   let isShuttingDown = Atomic<Bool>(false)
+  /// The connections that passed `connect` with the right token, when a token is required.
+  let authenticatedConnections = Mutex<Set<ObjectIdentifier>>([])
 
   struct LoadedSession {
     var session: Session
@@ -71,8 +73,15 @@ public final class HostServer: MessageHandler {
       throw ResponseError.methodNotFound(method)
     }
     let reader = try ParamsReader(params: params)
+    if options.connectionToken != nil, name != "connect",
+      !authenticatedConnections.withLock({ $0.contains(ObjectIdentifier(connection)) })
+    {
+      throw ResponseError(
+        code: .authenticationFailed,
+        message: "AUTHENTICATION_FAILED: call connect with the connection token before \(method)")
+    }
     switch name {
-    case "connect": return try connect(reader)
+    case "connect": return try connect(reader, connection: connection)
     case "ping": return ping(reader)
     case "status.get": return ["version": .string(options.version), "protocolVersion": .int(Int64(Self.protocolVersion))]
     case "auth.getStatus":
@@ -135,16 +144,17 @@ public final class HostServer: MessageHandler {
 
   // MARK: - Handshake
 
-  private func connect(_ reader: ParamsReader) throws(ResponseError) -> JSONValue {
+  private func connect(_ reader: ParamsReader, connection: Connection) throws(ResponseError) -> JSONValue {
     if let expected = options.connectionToken {
       let token = try reader.optionalString("token")
       guard token == expected else {
-        logger.warning("Rejected a connection with a wrong or missing token")
+        logger.warning("Rejected a connection with a wrong or missing token", ["connection": connection.name])
         throw ResponseError(
           code: .authenticationFailed,
           message: "AUTHENTICATION_FAILED: the connection token is missing or does not match "
             + "COPILOT_CONNECTION_TOKEN (or --connection-token)")
       }
+      authenticatedConnections.withLock { _ = $0.insert(ObjectIdentifier(connection)) }
     }
     return ["ok": true, "protocolVersion": .int(Int64(Self.protocolVersion)), "version": .string(options.version)]
   }
@@ -197,5 +207,6 @@ public final class HostServer: MessageHandler {
     sessions.withLock { sessions in
       sessions = sessions.filter { $0.value.connection !== connection }
     }
+    authenticatedConnections.withLock { _ = $0.remove(ObjectIdentifier(connection)) }
   }
 }

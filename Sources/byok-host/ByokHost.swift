@@ -71,20 +71,35 @@ enum ByokHost {
     return (environment, httpClient)
   }
 
-  /// Serves JSON-RPC on stdin and the duplicated stdout until stdin closes or SIGTERM arrives.
+  /// Serves on TCP when `--port` is given, or when `--stdio` is absent and stdin is `/dev/null` (how the
+  /// Copilot SDKs start a TCP runtime); otherwise on stdin and stdout.
   static func serve(_ options: ServeOptions) async -> Int32 {
-    let protocolOutput = StandardStreams.takeStandardOutput()
-    guard configureLogging(options) else { return 66 }
-    let logger = Logger(subsystem: "host")
+    if options.port != nil || (!options.stdio && StandardStreams.standardInputIsNullDevice()) {
+      return await TCPServer.run(options)
+    }
+    return await serveStandardStreams(options)
+  }
+
+  /// Builds the method handler shared by every connection of this process.
+  static func makeServer(_ options: ServeOptions, connectionToken: String?) -> (HostServer, SessionEnvironment) {
     let (environment, httpClient) = makeEnvironment(options)
     let server = HostServer(
       options: HostOptions(
         version: HelpText.version,
         defaultWorkingDirectory: FileManager.default.currentDirectoryPath,
-        connectionToken: options.connectionToken,
+        connectionToken: connectionToken,
         defaultProvider: DefaultProvider.resolve(options)),
       environment: environment,
       catalog: ModelCatalog(httpClient: httpClient))
+    return (server, environment)
+  }
+
+  /// Serves JSON-RPC on stdin and the duplicated stdout until stdin closes or SIGTERM arrives.
+  static func serveStandardStreams(_ options: ServeOptions) async -> Int32 {
+    let protocolOutput = StandardStreams.takeStandardOutput()
+    guard configureLogging(options) else { return 66 }
+    let logger = Logger(subsystem: "host")
+    let (server, environment) = makeServer(options, connectionToken: options.connectionToken)
     let connection = Connection(name: "stdio", input: STDIN_FILENO, output: protocolOutput)
     logger.debug("Host started", ["version": HelpText.version, "home": environment.store.home, "pid": getpid()])
     connection.start(handler: server)

@@ -11,6 +11,11 @@ enum Command {
 
 /// Settings of the JSON-RPC host shared by `serve` and `chat`.
 struct ServeOptions {
+  /// True when `--stdio` was given; then stdin and stdout carry the protocol whatever stdin is.
+  var stdio = false
+  /// The TCP port from `--port`; 0 picks a free one.
+  var port: Int?
+  var host = "127.0.0.1"
   var home: String?
   var logLevel: LogLevel? = .warning
   var logFile: String?
@@ -49,7 +54,8 @@ struct UsageError: Error {
 }
 
 enum CommandLineParser {
-  static let serveUsage = "Usage: byok-host [--stdio] [--home DIR] [--log-level LEVEL] [--log-file PATH]"
+  static let serveUsage =
+    "Usage: byok-host [--stdio | --port N [--host ADDRESS]] [--home DIR] [--log-level LEVEL] [--log-file PATH]"
   static let chatUsage =
     "Usage: byok-host chat (--mock | --base-url URL --model MODEL) [--provider-type openai] [--api-key-env NAME] PROMPT"
 
@@ -92,11 +98,15 @@ enum CommandLineParser {
       switch flag {
       case "--help": return .help(HelpText.serve)
       case "--version": return .version
-      case "--port", "--host":
-        // NOTE: TCP serving is not implemented yet, so these options are rejected instead of ignored.
-        throw UsageError(
-          message: "\(flag) needs TCP mode, which this version of byok-host does not support; use --stdio",
-          usage: serveUsage)
+      case "--stdio": options.stdio = true
+      case "--port":
+        guard let port = Int(value!), (0...65535).contains(port) else {
+          throw UsageError(
+            message: "invalid value '\(value!)' for --port; use a port number from 0 to 65535 (0 picks a free one)",
+            usage: serveUsage)
+        }
+        options.port = port
+      case "--host": options.host = value!
       case "--connection-token": options.connectionToken = value!
       case "--provider-type":
         guard ["openai", "azure", "anthropic"].contains(value!) else {
@@ -109,6 +119,9 @@ enum CommandLineParser {
       default:
         try applyShared(flag, value, to: &options, usage: serveUsage)
       }
+    }
+    if options.stdio && options.port != nil {
+      throw UsageError(message: "--stdio and --port cannot be used together; pick one transport", usage: serveUsage)
     }
     if let positional = iterator.positional.first {
       throw UsageError(

@@ -13,6 +13,14 @@ enum StandardStreams {
     return protocolDescriptor
   }
 
+  /// Whether stdin is `/dev/null`, as when a parent process gives the host no input stream at all.
+  static func standardInputIsNullDevice() -> Bool {
+    var input = stat()
+    var null = stat()
+    guard fstat(STDIN_FILENO, &input) == 0, stat("/dev/null", &null) == 0 else { return false }
+    return input.st_rdev == null.st_rdev && (input.st_mode & S_IFMT) == S_IFCHR
+  }
+
   /// Writes text to stderr at once, without buffering.
   static func writeError(_ text: String) {
     var bytes = Array(text.utf8)
