@@ -180,35 +180,32 @@ enum CommandLineParser {
       }
       options.logLevel = level
     case "--stream-idle-timeout":
-      guard let seconds = Int(value!), seconds >= 1 else {
-        throw UsageError(message: "invalid value '\(value!)' for --stream-idle-timeout; use whole seconds ≥ 1", usage: usage)
-      }
-      options.streamIdleTimeout = seconds
+      options.streamIdleTimeout = try wholeNumber(value!, for: flag, minimum: 1, unit: "whole seconds", usage: usage)
     case "--max-model-calls":
-      guard let count = Int(value!), count >= 1 else {
-        throw UsageError(message: "invalid value '\(value!)' for --max-model-calls; use a whole number ≥ 1", usage: usage)
-      }
-      options.maxModelCalls = count
+      options.maxModelCalls = try wholeNumber(value!, for: flag, minimum: 1, unit: "a whole number", usage: usage)
     case "--tool-timeout":
-      guard let seconds = Int(value!), seconds >= 1 else {
-        throw UsageError(message: "invalid value '\(value!)' for --tool-timeout; use whole seconds ≥ 1", usage: usage)
-      }
-      options.toolTimeout = seconds
+      options.toolTimeout = try wholeNumber(value!, for: flag, minimum: 1, unit: "whole seconds", usage: usage)
     case "--max-retries":
-      guard let count = Int(value!), count >= 0 else {
-        throw UsageError(message: "invalid value '\(value!)' for --max-retries; use a whole number ≥ 0", usage: usage)
-      }
-      options.maxRetries = count
+      options.maxRetries = try wholeNumber(value!, for: flag, minimum: 0, unit: "a whole number", usage: usage)
     case "--max-retry-delay":
-      guard let seconds = Int(value!), seconds >= 0 else {
-        throw UsageError(message: "invalid value '\(value!)' for --max-retry-delay; use whole seconds ≥ 0", usage: usage)
-      }
-      options.maxRetryDelay = seconds
+      options.maxRetryDelay = try wholeNumber(value!, for: flag, minimum: 0, unit: "whole seconds", usage: usage)
     default:
       // Accepted for the Copilot SDKs: --stdio, --headless, --no-auto-update, --no-auto-login,
       // --auth-token-env (a GitHub token, unused with BYOK), --session-idle-timeout and --remote.
       break
     }
+  }
+}
+
+extension CommandLineParser {
+  /// Parses a flag's whole-number value, rejecting values below `minimum` with a message naming the flag.
+  static func wholeNumber(_ value: String, for flag: String, minimum: Int, unit: String, usage: String)
+    throws(UsageError) -> Int
+  {
+    guard let number = Int(value), number >= minimum else {
+      throw UsageError(message: "invalid value '\(value)' for \(flag); use \(unit) ≥ \(minimum)", usage: usage)
+    }
+    return number
   }
 }
 
