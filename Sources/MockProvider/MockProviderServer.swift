@@ -87,18 +87,18 @@ public final class MockProviderServer: Sendable {
   /// whether they did. Use this in async code: the blocking variant would hold one of the few threads of
   /// Swift's cooperative pool for the whole wait.
   public func waitForRequests(_ count: Int, timeout: Duration) async -> Bool {
-    await poll(timeout: timeout) { log.recordedRequests.count >= count }
+    await waitAsync(timeout: timeout) { log.recordedRequests.count >= count }
   }
 
   /// Waits without blocking a thread until `count` client closes are recorded or `timeout` passes, and returns
   /// whether they were.
   public func waitForClientCloses(_ count: Int, timeout: Duration) async -> Bool {
-    await poll(timeout: timeout) { log.recordedClientCloses.count >= count }
+    await waitAsync(timeout: timeout) { log.recordedClientCloses.count >= count }
   }
 
-  /// Checks `isReached` every 10 ms with `Task.sleep` until it holds or `timeout` passes. A cancelled task
+  /// Checks `isReached` every 10 ms with `Task.sleep` until it is true or `timeout` passes. A cancelled task
   /// stops waiting and returns the current state.
-  private func poll(timeout: Duration, until isReached: () -> Bool) async -> Bool {
+  private func waitAsync(timeout: Duration, until isReached: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
     while !isReached() {

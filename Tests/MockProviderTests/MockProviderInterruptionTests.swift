@@ -102,7 +102,7 @@ import Testing
     #expect(response.json?["error"]?["type"] == "server_error")
   }
 
-  @Test func clientCloseDuringDelayIsRecorded() throws {
+  @Test func clientCloseDuringDelayIsRecorded() async throws {
     let recordURL = Fixtures.temporaryFile("close.jsonl")
     defer { try? FileManager.default.removeItem(at: recordURL) }
     let server = try Fixtures.startServer(
@@ -114,7 +114,7 @@ import Testing
     _ = try client.readHead()
     _ = try client.readChunk()
     client.close()
-    let recorded = server.waitForClientCloses(1, timeout: .seconds(5))
+    let recorded = await server.waitForClientCloses(1, timeout: .seconds(5))
     server.stop()
     let lines = try String(contentsOf: recordURL, encoding: .utf8).split(separator: "\n")
       .compactMap { try? JSONParser.parse(String($0)) }
@@ -128,7 +128,7 @@ import Testing
     #expect(closeLine["time"]?.stringValue?.isEmpty == false)
   }
 
-  @Test func clientCloseDuringStallIsRecorded() throws {
+  @Test func clientCloseDuringStallIsRecorded() async throws {
     let server = try Fixtures.startServer(#"{"replies": [{"text": "one two", "stallAfterChunks": 1}]}"#)
     defer { server.stop() }
     let client = try TestHTTPClient(port: server.boundPort)
@@ -139,6 +139,6 @@ import Testing
     _ = try client.readChunk()
     client.close()
 
-    #expect(server.waitForClientCloses(1, timeout: .seconds(5)))
+    #expect(await server.waitForClientCloses(1, timeout: .seconds(5)))
   }
 }

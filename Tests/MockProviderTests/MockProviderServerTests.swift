@@ -226,7 +226,7 @@ import Testing
     #expect(response.status == 200)
   }
 
-  @Test func recordFileHasOneLinePerRequest() throws {
+  @Test func recordFileHasOneLinePerRequest() async throws {
     let recordURL = Fixtures.temporaryFile("requests.jsonl")
     defer { try? FileManager.default.removeItem(at: recordURL) }
     let server = try Fixtures.startServer(#"{"replies": [{"text": "a"}, {"text": "b"}]}"#, recordURL: recordURL)
@@ -236,7 +236,7 @@ import Testing
       "/v1/chat/completions?api-version=1", json: Fixtures.chatBody(stream: true),
       headers: ["Authorization": "Bearer sk-test-123"])
     _ = try client.get("/v1/models")
-    let arrived = server.waitForRequests(2, timeout: .seconds(5))
+    let arrived = await server.waitForRequests(2, timeout: .seconds(5))
     server.stop()
     let lines = try String(contentsOf: recordURL, encoding: .utf8).split(separator: "\n")
       .map { try JSONParser.parse(String($0)) }
@@ -255,11 +255,29 @@ import Testing
     #expect(server.requests.first?.headerValue("authorization") == "Bearer sk-test-123")
   }
 
-  @Test func waitForRequestsTimesOut() throws {
+  @Test func waitForRequestsTimesOut() async throws {
+    let server = try Fixtures.startServer(#"{"replies": [{"text": "a"}]}"#)
+    defer { server.stop() }
+
+    #expect(await !server.waitForRequests(1, timeout: .milliseconds(100)))
+  }
+
+  @Test func blockingWaitTimesOut() throws {
     let server = try Fixtures.startServer(#"{"replies": [{"text": "a"}]}"#)
     defer { server.stop() }
 
     #expect(!server.waitForRequests(1, timeout: .milliseconds(100)))
+  }
+
+  @Test func asyncWaitSeesRequest() async throws {
+    let server = try Fixtures.startServer(#"{"replies": [{"text": "a"}]}"#)
+    defer { server.stop() }
+    let client = try TestHTTPClient(port: server.boundPort)
+
+    _ = try client.post("/v1/chat/completions", json: Fixtures.chatBody(stream: false))
+
+    #expect(await server.waitForRequests(1, timeout: .seconds(5)))
+    #expect(await !server.waitForClientCloses(1, timeout: .milliseconds(50)))
   }
 
   @Test func startTwiceFails() throws {

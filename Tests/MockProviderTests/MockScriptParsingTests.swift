@@ -66,6 +66,51 @@ import Testing
     #expect(error["type"] == "server_error")
   }
 
+  @Test func toolCallReplyParses() throws {
+    let script = try parse(
+      #"""
+      {"replies": [{"text": "Checking.", "toolCalls": [
+        {"id": "call_a", "name": "encrypt", "arguments": {"input": "Hi"}},
+        {"name": "now"}, {"name": "broken", "arguments": "{\"input\": "}],
+        "argumentChunks": 3, "toolCallIndex": false, "nullToolCalls": true,
+        "expect": {"toolResults": [{"toolCallId": "call_a", "content": "HI"}, {"toolCallId": "call_b",
+                   "contentContains": "no"}, {"toolCallId": "call_c"}], "lastMessageRole": "tool"}}]}
+      """#)
+    guard case .text(let reply) = script.replies[0].body else {
+      Issue.record("replies[0] is not a text reply")
+      return
+    }
+    let expectation = script.replies[0].expectation
+
+    #expect(reply.text == "Checking.")
+    #expect(reply.toolCalls.map(\.id) == ["call_a", "call_2", "call_3"])
+    #expect(reply.toolCalls.map(\.arguments) == [#"{"input":"Hi"}"#, "{}", #"{"input": "#])
+    #expect(reply.toolCallStreaming == MockToolCallStreaming(argumentChunks: 3, includesIndex: false))
+    #expect(reply.nullToolCalls)
+    #expect(reply.finishReason == "tool_calls")
+    #expect(expectation?.messagesContain == [])
+    #expect(expectation?.lastMessageRole == "tool")
+    #expect(
+      expectation?.toolResults == [
+        MockToolResultExpectation(toolCallID: "call_a", content: .equals("HI")),
+        MockToolResultExpectation(toolCallID: "call_b", content: .contains("no")),
+        MockToolResultExpectation(toolCallID: "call_c"),
+      ])
+  }
+
+  @Test func toolCallOnlyReplyHasNoText() throws {
+    let script = try parse(#"{"replies": [{"toolCalls": [{"name": "f"}], "toolCallDelivery": "oneDelta"}]}"#)
+    guard case .text(let reply) = script.replies[0].body else {
+      Issue.record("replies[0] is not a text reply")
+      return
+    }
+
+    #expect(reply.text == "")
+    #expect(reply.chunks == [])
+    #expect(reply.toolCallStreaming.delivery == .oneDelta)
+    #expect(reply.streamedChunkCount == 1)
+  }
+
   @Test func scriptDefaultsApply() throws {
     let script = try parse(#"{"replies": [{"text": "Hi there"}]}"#)
     guard case .text(let text) = script.replies[0].body else {
@@ -115,6 +160,35 @@ import Testing
     (#"{"replies": [{"text": "a", "headers": {"x-a": 1}}]}"#, "replies[0].headers.x-a", "must be a string"),
     (#"{"replies": [{"text": "a", "headers": {"bad name": "v"}}]}"#, "replies[0].headers.bad name",
      "not a valid HTTP header name"),
+    (#"{"replies": [{"toolCalls": []}]}"#, "replies[0].toolCalls", "non-empty array"),
+    (#"{"replies": [{"toolCalls": ["f"]}]}"#, "replies[0].toolCalls[0]", "must be a JSON object"),
+    (#"{"replies": [{"toolCalls": [{"id": "c"}]}]}"#, "replies[0].toolCalls[0].name", "missing"),
+    (#"{"replies": [{"toolCalls": [{"name": "f", "args": {}}]}]}"#, "replies[0].toolCalls[0].args", "unknown key"),
+    (#"{"replies": [{"toolCalls": [{"name": "f", "arguments": 3}]}]}"#, "replies[0].toolCalls[0].arguments",
+     "a string to send as is"),
+    (#"{"replies": [{"toolCalls": [{"id": "c", "name": "f"}, {"id": "c", "name": "g"}]}]}"#,
+     "replies[0].toolCalls[1].id", "already the id"),
+    (#"{"replies": [{"text": "a", "argumentChunks": 2}]}"#, "replies[0].argumentChunks", "needs \"toolCalls\""),
+    (#"{"replies": [{"toolCalls": [{"name": "f"}], "argumentChunks": 0}]}"#, "replies[0].argumentChunks",
+     "from 1 to"),
+    (#"{"replies": [{"toolCalls": [{"name": "f"}], "toolCallDelivery": "whole", "argumentChunks": 2}]}"#,
+     "replies[0].argumentChunks", "only applies"),
+    (#"{"replies": [{"toolCalls": [{"name": "f"}], "toolCallDelivery": "bulk"}]}"#, "replies[0].toolCallDelivery",
+     #""fragments" or "whole" or "oneDelta""#),
+    (#"{"replies": [{"toolCalls": [{"name": "f"}], "toolCallIndex": "no"}]}"#, "replies[0].toolCallIndex",
+     "true or false"),
+    (#"{"replies": [{"text": "a", "nullToolCalls": 1}]}"#, "replies[0].nullToolCalls", "true or false"),
+    (#"{"replies": [{"toolCalls": [{"name": "f"}], "truncateAfterChunks": 3}]}"#, "replies[0].truncateAfterChunks",
+     "only 2 content and tool-call chunks"),
+    (#"{"replies": [{"text": "a", "expect": {}}]}"#, "replies[0].expect", "is empty"),
+    (#"{"replies": [{"text": "a", "expect": {"toolResults": [{"content": "x"}]}}]}"#,
+     "replies[0].expect.toolResults[0].toolCallId", "missing"),
+    (#"{"replies": [{"text": "a", "expect": {"toolResults": [{"toolCallId": "c", "content": "x", "contentContains": "x"}]}}]}"#,
+     "replies[0].expect.toolResults[0].contentContains", "cannot be combined"),
+    (#"{"replies": [{"text": "a", "expect": {"toolResults": {}}}]}"#, "replies[0].expect.toolResults",
+     "non-empty array"),
+    (#"{"replies": [{"text": "a", "expect": {"lastMessageRole": 1}}]}"#, "replies[0].expect.lastMessageRole",
+     "must be a string"),
   ] as [(String, String?, String)])
   func scriptErrorNamesField(json: String, field: String?, fragment: String) {
     do {
@@ -173,6 +247,11 @@ import Testing
     let script = try MockScript.parse(bytes: Array(example.utf8), source: "protocol/mock-provider.md")
 
     #expect(script.replies.count > 3)
+    for (index, block) in blocks.enumerated() {
+      #expect(throws: Never.self, "JSON block \(index) of protocol/mock-provider.md") {
+        try MockScript.parse(bytes: Array(block.utf8), source: "protocol/mock-provider.md")
+      }
+    }
   }
 
   @Test(arguments: [

@@ -182,6 +182,20 @@ final class TestHTTPClient {
     return size == 0 ? nil : chunk
   }
 
+  /// Reads the chunks of a chunked body until its last chunk or until the connection breaks, and returns the
+  /// bytes that arrived and whether the body ended properly.
+  func readChunksUntilEnd() -> (body: [UInt8], isComplete: Bool) {
+    var body: [UInt8] = []
+    while true {
+      do {
+        guard let chunk = try readChunk() else { return (body, true) }
+        body += chunk
+      } catch {
+        return (body, false)
+      }
+    }
+  }
+
   /// Returns the bytes already buffered, or else the next bytes to arrive, or `nil` at EOF.
   func readAvailable() throws -> [UInt8]? {
     if buffer.isEmpty, try !receive() {
@@ -282,5 +296,25 @@ enum SSE {
       guard let chunk = try? JSONParser.parse(payload) else { return nil }
       return chunk["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue
     }.filter { !$0.isEmpty }
+  }
+}
+
+extension SSE {
+  /// Returns the JSON chunks among `payloads`, leaving out `[DONE]` and anything else that is not JSON.
+  static func chunks(_ payloads: [String]) -> [JSONValue] {
+    payloads.compactMap { try? JSONParser.parse($0) }
+  }
+
+  /// Returns the `delta` of the first choice of `chunk`, or `nil` for a chunk without choices.
+  static func delta(_ chunk: JSONValue) -> JSONValue? {
+    chunk["choices"]?.arrayValue?.first?["delta"]
+  }
+
+  /// Returns the `delta.tool_calls` fragments of each chunk that has any, one array per chunk, in order.
+  static func toolCallFragments(_ payloads: [String]) -> [[JSONValue]] {
+    chunks(payloads).compactMap { chunk in
+      guard let fragments = delta(chunk)?["tool_calls"]?.arrayValue else { return nil }
+      return fragments
+    }
   }
 }
