@@ -28,7 +28,7 @@ extension HostServer {
       session = try await Session.create(
         id: id, configuration: configuration, environment: environment, listener: eventListener(for: connection))
     } catch {
-      throw ResponseError.internalError("Could not create session \(id): \(error.description)")
+      throw ResponseError.internalError("Could not create session \(id): \(error)")
     }
     await session.setListener(eventListener(for: connection), 
       flowControl: flowControl(for: connection), tokenSource: tokenSource(for: connection, sessionID: id))
@@ -187,6 +187,7 @@ extension HostServer {
     }
     await loaded.session.stop()
     await loaded.session.setListener(nil)
+    await loaded.session.releaseLock()
     logger.debug("Session detached", ["session": id])
     return ["success": true]
   }
@@ -196,12 +197,16 @@ extension HostServer {
     if let loaded = sessions.withLock({ $0.removeValue(forKey: id) }) {
       await loaded.session.stop()
       await loaded.session.setListener(nil)
+      await loaded.session.releaseLock()
     }
     let deleted: Bool
     do {
+      // Holding the lock while deleting keeps a session that another host has loaded from being removed.
+      let lock = environment.store.exists(id) ? try environment.store.lock(id) : nil
       deleted = try environment.store.delete(id)
+      _ = lock
     } catch {
-      return ["success": false, "error": .string(error.description)]
+      return ["success": false, "error": .string("\(error)")]
     }
     guard deleted else {
       return ["success": false, "error": .string("Session not found: \(id)")]

@@ -203,6 +203,7 @@ public final class HostServer: MessageHandler {
     }
     for entry in owned {
       await entry.session.stop()
+      await entry.session.releaseLock()
     }
     sessions.withLock { sessions in
       sessions = sessions.filter { $0.value.connection !== connection }

@@ -51,7 +51,7 @@ enum ChatCommand {
         id: SessionEvent.makeID(), configuration: configuration, environment: environment,
         listener: { _, event in printer.handle(event) })
     } catch {
-      StandardStreams.writeError("Error: \(error.description)")
+      StandardStreams.writeError("Error: \(error)")
       return 73
     }
     _ = await session.send(PendingSend(messageID: SessionEvent.makeID(), prompt: chat.prompt))

@@ -69,6 +69,33 @@ public final class SessionStore: Sendable {
     return events
   }
 
+  /// Takes the session's lock file, which only one host process may hold; the kernel frees it when the
+  /// process exits, even after `kill -9`.
+  ///
+  /// Throws `SessionLockError.inUse` when another process holds it.
+  public func lock(_ sessionID: String) throws -> SessionLock {
+    let path = directory(for: sessionID) + "/lock"
+    let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+      throw PersistenceError(path: path, operation: "open the session lock", errorNumber: errno)
+    }
+    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+      let reason = errno
+      var holder = [UInt8](repeating: 0, count: 32)
+      let count = read(descriptor, &holder, holder.count)
+      close(descriptor)
+      guard reason == EWOULDBLOCK else {
+        throw PersistenceError(path: path, operation: "lock the session", errorNumber: reason)
+      }
+      let pid = count > 0 ? String(decoding: holder[0..<count], as: UTF8.self) : "unknown"
+      throw SessionLockError.inUse(sessionID: sessionID, holderProcessID: pid)
+    }
+    let pid = Array(String(getpid()).utf8)
+    _ = ftruncate(descriptor, 0)
+    _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+    return SessionLock(fileDescriptor: descriptor)
+  }
+
   public func writeMetadata(_ metadata: JSONValue, for sessionID: String) throws(PersistenceError) {
     let path = metadataPath(sessionID)
     let temporary = path + ".tmp"
@@ -134,6 +161,32 @@ public final class SessionStore: Sendable {
       offset += written
     }
     return true
+  }
+}
+
+/// The exclusive hold one host process has on a session's folder; closing it lets another host load it.
+public final class SessionLock: Sendable {
+  private let fileDescriptor: Int32
+
+  init(fileDescriptor: Int32) {
+    self.fileDescriptor = fileDescriptor
+  }
+
+  deinit {
+    close(fileDescriptor)
+  }
+}
+
+/// Why a session could not be locked for this process.
+public enum SessionLockError: Error, CustomStringConvertible {
+  case inUse(sessionID: String, holderProcessID: String)
+
+  public var description: String {
+    switch self {
+    case .inUse(let sessionID, let holder):
+      return "Session \(sessionID) is in use by another byok-host process (pid \(holder)). "
+        + "Detach it there (session.detach) or stop that process, then resume it here."
+    }
   }
 }
 

@@ -56,6 +56,8 @@ public actor Session {
   var abortRequested = false
   /// Set once a persistence failure was reported during the current send, so it is reported only once.
   var persistenceFailureReported = false
+  /// This process's hold on the session's folder, released when the session is unloaded.
+  var lock: SessionLock?
   /// Tool and permission requests waiting for the client, by request id.
   var pendingClientRequests: [String: PendingClientRequest] = [:]
   /// The tool calls of the current model answer that have not finished, by tool call id.
@@ -77,15 +79,16 @@ public actor Session {
     configuration: SessionConfiguration,
     environment: SessionEnvironment,
     listener: SessionEventListener?
-  ) async throws(PersistenceError) -> Session {
+  ) async throws -> Session {
     let session = Session(id: id, configuration: configuration, environment: environment, startTime: Timestamp.now())
     try await session.start(listener: listener)
     return session
   }
 
-  private func start(listener: SessionEventListener?) throws(PersistenceError) {
+  private func start(listener: SessionEventListener?) throws {
     self.listener = listener
     try environment.store.createDirectory(for: id)
+    lock = try environment.store.lock(id)
     var data = JSONObject()
     data["sessionId"] = .string(id)
     data["version"] = 1
@@ -112,6 +115,7 @@ public actor Session {
     listener: SessionEventListener?
   ) async throws -> Session {
     let store = environment.store
+    let lock = try store.lock(id)
     let events = try store.loadEvents(id)
     let metadata = store.loadMetadata(id)
     var configuration = SessionConfiguration(
@@ -121,6 +125,7 @@ public actor Session {
       metadata?["startTime"]?.stringValue
       ?? events.first { $0.type == EventType.sessionStart }?.data["startTime"]?.stringValue ?? Timestamp.now()
     let session = Session(id: id, configuration: configuration, environment: environment, startTime: startTime)
+    await session.adoptLock(lock)
     await session.restore(
       from: events, summary: metadata?["summary"]?.stringValue, emitResumeEvent: emitResumeEvent, listener: listener)
     return session
@@ -154,6 +159,15 @@ public actor Session {
         callID, turnID: nil, success: false,
         text: Self.interruptedToolText + " The host stopped before the tool finished.", code: "interrupted")
     }
+  }
+
+  private func adoptLock(_ lock: SessionLock) {
+    self.lock = lock
+  }
+
+  /// Lets another host process load this session; call once it is unloaded here.
+  public func releaseLock() {
+    lock = nil
   }
 
   // MARK: - Queries
