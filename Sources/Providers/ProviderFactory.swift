@@ -31,8 +31,11 @@ public struct ProviderFactory: ModelProviderFactory {
       return OpenAIChatProvider(
         builder: OpenAIChatRequestBuilder(configuration: configuration, idleTimeout: idleTimeout),
         transport: transport)
+    case (.anthropic, _):
+      return AnthropicMessagesProvider(
+        builder: AnthropicRequestBuilder(configuration: configuration, idleTimeout: idleTimeout), transport: transport)
     default:
-      // TODO: Anthropic and the Responses API are not implemented yet; they fail clearly here.
+      // TODO: the Responses API is not implemented yet; it fails clearly here.
       throw ProviderError(
         kind: .configuration,
         message: "provider.type '\(configuration.kind.rawValue)' with wireApi '\(configuration.wireAPI.rawValue)' "

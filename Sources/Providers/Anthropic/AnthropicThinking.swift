@@ -12,7 +12,7 @@ enum AnthropicThinking {
   /// for it.
   static let defaultMaxTokens = 8192
 
-  /// Tokens left for the visible answer when `max_tokens` has to be raised above the thinking budget.
+  /// Tokens reserved for the visible output when `max_tokens` has to be raised above the thinking budget.
   static let answerTokens = 8192
 
   /// Returns the `budget_tokens` for `effort`, or nil when the effort turns thinking off.
