@@ -49,10 +49,23 @@ public final class SessionStore: Sendable {
   }
 
   /// Loads the persisted events in order, skipping a torn or corrupt line with a warning.
-  public func loadEvents(_ sessionID: String) throws(PersistenceError) -> [SessionEvent] {
+  ///
+  /// With `repair`, a torn last line (no final newline, left by a crash mid-write) is also cut off the
+  /// file, so the next append starts a line of its own; only the process holding the session's lock may
+  /// repair.
+  public func loadEvents(_ sessionID: String, repair: Bool = false) throws(PersistenceError) -> [SessionEvent] {
     let path = eventsPath(sessionID)
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard var data = FileManager.default.contents(atPath: path) else {
       throw PersistenceError(path: path, operation: "read the event log", errorNumber: ENOENT)
+    }
+    if repair, let last = data.last, last != 0x0A {
+      let keep = (data.lastIndex(of: 0x0A).map { $0 + 1 }) ?? 0
+      logger.warning(
+        "Cut a torn last line off the event log", ["session": sessionID, "bytes": data.count - keep])
+      guard truncate(path, off_t(keep)) == 0 else {
+        throw PersistenceError(path: path, operation: "repair the event log", errorNumber: errno)
+      }
+      data = data.prefix(keep)
     }
     var events: [SessionEvent] = []
     let lines = data.split(separator: 0x0A, omittingEmptySubsequences: true)

@@ -116,7 +116,7 @@ public actor Session {
   ) async throws -> Session {
     let store = environment.store
     let lock = try store.lock(id)
-    let events = try store.loadEvents(id)
+    let events = try store.loadEvents(id, repair: true)
     let metadata = store.loadMetadata(id)
     var configuration = SessionConfiguration(
       persisted: metadata?["configuration"] ?? .null, defaultWorkingDirectory: defaultWorkingDirectory)
@@ -202,15 +202,17 @@ public actor Session {
   @discardableResult
   func emit(_ type: String, _ data: JSONObject) -> SessionEvent {
     let event = makeEvent(type, data)
+    var failure: PersistenceError?
     if !event.isEphemeral {
       do {
         try environment.store.append([event], to: id)
         modifiedTime = event.timestamp
       } catch {
-        reportPersistenceFailure(error)
+        failure = error
       }
     }
     deliver(event)
+    if let failure { reportPersistenceFailure(failure) }
     return event
   }
 
