@@ -22,7 +22,17 @@ struct ProviderErrorMapper: Sendable {
     let providerMessage =
       errorObject?["message"]?.stringValue ?? errorObject?.stringValue ?? json?["message"]?.stringValue
       ?? Self.plainText(body)
-    let code = (errorObject?["code"]?.stringValue ?? errorObject?["type"]?.stringValue ?? "").lowercased()
+    // OpenAI puts the reason in `code`, Anthropic in `type` and, for spend limits, in `details.error_code`.
+    let code = [
+      errorObject?["code"]?.stringValue, errorObject?["type"]?.stringValue,
+      errorObject?["details"]?["error_code"]?.stringValue,
+    ].compactMap { $0 }.joined(separator: " ").lowercased()
+    let lowercasedMessage = providerMessage.lowercased()
+    let isContextLength =
+      code.contains("context_length") || lowercasedMessage.contains("context length")
+      || lowercasedMessage.contains("prompt is too long") || lowercasedMessage.contains("maximum context")
+    let isQuota =
+      code.contains("quota") || code.contains("spend_limit") || lowercasedMessage.contains("credit balance")
 
     let kind: ProviderError.Kind
     let advice: String
@@ -42,13 +52,13 @@ struct ProviderErrorMapper: Sendable {
     case 413:
       kind = .contextLength
       advice = "The request is too large; start a new session or shorten the prompt."
-    case 429 where code.contains("insufficient_quota") || code.contains("quota"):
+    case 429 where isQuota:
       kind = .quota
       advice = "The account has no quota left; check the provider's billing."
     case 429:
       kind = .rateLimit
       advice = "The provider is rate limiting requests; wait a moment and send the message again."
-    case 400...499 where code.contains("context_length") || providerMessage.contains("context length"):
+    case 400...499 where isContextLength:
       kind = .contextLength
       advice = "The conversation is longer than the model's context window; start a new session."
     case 400...499 where code.contains("content_filter") || code.contains("content_policy"):
@@ -100,7 +110,8 @@ struct ProviderErrorMapper: Sendable {
     }
   }
 
-  /// Removes every credential, and any word that starts with the first 6 characters of one, from `text`.
+  /// Removes every credential, and any word that contains the first 6 characters of one (such as a masked
+  /// `sk-abc***xyz`), from `text`.
   func redact(_ text: String) -> String {
     var result = text
     for secret in secrets where !secret.revealedValue.isEmpty {
@@ -108,7 +119,7 @@ struct ProviderErrorMapper: Sendable {
       let prefix = String(secret.revealedValue.prefix(6))
       guard secret.revealedValue.count >= 8 else { continue }
       result = result.split(separator: " ", omittingEmptySubsequences: false)
-        .map { $0.hasPrefix(prefix) ? "<redacted>" : String($0) }
+        .map { $0.contains(prefix) ? "<redacted>" : String($0) }
         .joined(separator: " ")
     }
     return result
