@@ -31,15 +31,13 @@ public struct ProviderFactory: ModelProviderFactory {
       return OpenAIChatProvider(
         builder: OpenAIChatRequestBuilder(configuration: configuration, idleTimeout: idleTimeout),
         transport: transport)
+    case (.openai, .responses), (.azure, .responses):
+      return ResponsesProvider(
+        builder: ResponsesRequestBuilder(configuration: configuration, idleTimeout: idleTimeout),
+        transport: transport)
     case (.anthropic, _):
       return AnthropicMessagesProvider(
         builder: AnthropicRequestBuilder(configuration: configuration, idleTimeout: idleTimeout), transport: transport)
-    default:
-      // TODO: the Responses API is not implemented yet; it fails clearly here.
-      throw ProviderError(
-        kind: .configuration,
-        message: "provider.type '\(configuration.kind.rawValue)' with wireApi '\(configuration.wireAPI.rawValue)' "
-          + "is not supported by this version of byok-host; use type 'openai' or 'azure' with wireApi 'completions'.")
     }
   }
 }
