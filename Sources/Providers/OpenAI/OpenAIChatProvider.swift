@@ -12,23 +12,18 @@ struct OpenAIChatProvider: ModelProvider {
   var apiEndpoint: String { "/chat/completions" }
 
   func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelStreamEvent, any Error> {
-    ProviderStream.make { continuation in
-      var response = try await transport.open { token in builder.httpRequest(for: request, clientToken: token) }
-      var decoder = OpenAIChatStreamDecoder()
-      var parser = ServerSentEventParser()
-      try await ProviderStream.forEachBody(of: &response, errors: transport.errors) { bytes in
-        for event in parser.feed(bytes) {
-          for output in try decoder.decode(event, errors: transport.errors) {
-            continuation.yield(output)
-          }
-        }
-      }
-      for output in try decoder.finish() {
-        continuation.yield(output)
-      }
+    ProviderStream.serverSentEvents(transport: transport, decoder: OpenAIChatStreamDecoder()) { token in
+      builder.httpRequest(for: request, clientToken: token)
     }
   }
 }
+
+/// Turns a provider's server-sent events into neutral events; `finish` closes the answer or fails it.
+protocol ServerSentEventDecoder: Sendable {
+  mutating func decode(_ event: ServerSentEvent, errors: ProviderErrorMapper) throws -> [ModelStreamEvent]
+  mutating func finish() throws -> [ModelStreamEvent]
+}
+
 
 /// Runs a provider's streaming work as an `AsyncThrowingStream` that cancels the work when dropped.
 enum ProviderStream {
@@ -45,6 +40,29 @@ enum ProviderStream {
         }
       }
       continuation.onTermination = { _ in task.cancel() }
+    }
+  }
+
+  /// Opens the request and passes each server-sent event through `decoder`, yielding what it decodes.
+  static func serverSentEvents<Decoder: ServerSentEventDecoder>(
+    transport: ProviderTransport,
+    decoder: Decoder,
+    makeRequest: @escaping @Sendable (Secret?) -> HTTPRequest
+  ) -> AsyncThrowingStream<ModelStreamEvent, any Error> {
+    make { continuation in
+      var response = try await transport.open(makeRequest)
+      var decoder = decoder
+      var parser = ServerSentEventParser()
+      try await forEachBody(of: &response, errors: transport.errors) { bytes in
+        for event in parser.feed(bytes) {
+          for output in try decoder.decode(event, errors: transport.errors) {
+            continuation.yield(output)
+          }
+        }
+      }
+      for output in try decoder.finish() {
+        continuation.yield(output)
+      }
     }
   }
 

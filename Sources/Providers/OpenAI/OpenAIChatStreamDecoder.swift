@@ -7,7 +7,7 @@ import JSONRPC
 /// Text deltas pass straight through. Tool-call fragments are stitched by id, then by index, and become
 /// whole `.toolCall`s only when the answer finished; a stream cut off before `finish_reason` and
 /// `[DONE]` never yields its calls.
-struct OpenAIChatStreamDecoder {
+struct OpenAIChatStreamDecoder: ServerSentEventDecoder {
   private var finishReason: String?
   private var sawDone = false
   private var calls = ToolCallAccumulator()

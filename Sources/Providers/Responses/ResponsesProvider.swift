@@ -10,20 +10,8 @@ struct ResponsesProvider: ModelProvider {
   var apiEndpoint: String { "/responses" }
 
   func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelStreamEvent, any Error> {
-    ProviderStream.make { continuation in
-      var response = try await transport.open { token in builder.httpRequest(for: request, clientToken: token) }
-      var decoder = ResponsesStreamDecoder()
-      var parser = ServerSentEventParser()
-      try await ProviderStream.forEachBody(of: &response, errors: transport.errors) { bytes in
-        for event in parser.feed(bytes) {
-          for output in try decoder.decode(event, errors: transport.errors) {
-            continuation.yield(output)
-          }
-        }
-      }
-      for output in try decoder.finish() {
-        continuation.yield(output)
-      }
+    ProviderStream.serverSentEvents(transport: transport, decoder: ResponsesStreamDecoder()) { token in
+      builder.httpRequest(for: request, clientToken: token)
     }
   }
 }

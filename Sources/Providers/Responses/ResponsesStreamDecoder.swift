@@ -8,7 +8,7 @@ import JSONRPC
 /// whole so it can be sent back. Function calls become `.toolCall`s only after `response.completed`. A
 /// stream that ends without a terminal event, or ends with `response.incomplete`, never yields its calls,
 /// because their arguments may be cut off.
-struct ResponsesStreamDecoder {
+struct ResponsesStreamDecoder: ServerSentEventDecoder {
   private enum Outcome: Equatable {
     case completed
     case incomplete(reason: String?)
