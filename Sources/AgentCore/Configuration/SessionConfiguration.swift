@@ -15,6 +15,7 @@ public struct SessionConfiguration: Sendable {
   public var systemMessageContent: String?
   public var streaming: Bool
   public var reasoningEffort: String?
+  public var reasoningSummary: String?
   public var workingDirectory: String
   public var clientName: String?
   public var tools: [ToolDefinition] = []
@@ -88,6 +89,7 @@ public struct SessionConfiguration: Sendable {
     }
     if let streaming = try reader.optionalBool("streaming") { self.streaming = streaming }
     if let effort = try reader.optionalString("reasoningEffort") { reasoningEffort = effort }
+    if let summary = try reader.optionalString("reasoningSummary") { reasoningSummary = summary }
     if let directory = try reader.optionalString("workingDirectory") { workingDirectory = directory }
     if let clientName = try reader.optionalString("clientName") { self.clientName = clientName }
     if let tools = try reader.optionalArray("tools") { self.tools = try ToolDefinition.list(tools) }
@@ -125,6 +127,7 @@ public struct SessionConfiguration: Sendable {
     ]
     object["streaming"] = .bool(streaming)
     object["reasoningEffort"] = JSONValue(reasoningEffort)
+    object["reasoningSummary"] = JSONValue(reasoningSummary)
     object["workingDirectory"] = .string(workingDirectory)
     object["clientName"] = JSONValue(clientName)
     object["provider"] = provider?.persistableJSON ?? .null
@@ -141,6 +144,7 @@ public struct SessionConfiguration: Sendable {
     systemMessageContent = json["systemMessage"]?["content"]?.stringValue
     streaming = json["streaming"]?.boolValue ?? false
     reasoningEffort = json["reasoningEffort"]?.stringValue
+    reasoningSummary = json["reasoningSummary"]?.stringValue
     clientName = json["clientName"]?.stringValue
   }
 }

@@ -7,6 +7,8 @@ public struct ModelRequest: Sendable {
   public var messages: [ConversationMessage]
   public var tools: [ToolDefinition]
   public var reasoningEffort: String?
+  /// The Responses API's reasoning summary level (`none`, `concise`, `detailed`, `auto`).
+  public var reasoningSummary: String?
   public var maxOutputTokens: Int?
   /// Extra HTTP headers for this call only (`session.send`'s `requestHeaders`).
   public var extraHeaders: [(name: String, value: String)]
@@ -18,6 +20,7 @@ public struct ModelRequest: Sendable {
     messages: [ConversationMessage],
     tools: [ToolDefinition] = [],
     reasoningEffort: String? = nil,
+    reasoningSummary: String? = nil,
     maxOutputTokens: Int? = nil,
     extraHeaders: [(name: String, value: String)] = [],
     userAgent: String
@@ -27,6 +30,7 @@ public struct ModelRequest: Sendable {
     self.messages = messages
     self.tools = tools
     self.reasoningEffort = reasoningEffort
+    self.reasoningSummary = reasoningSummary
     self.maxOutputTokens = maxOutputTokens
     self.extraHeaders = extraHeaders
     self.userAgent = userAgent

@@ -197,6 +197,7 @@ extension Session {
       messages: conversation,
       tools: configuration.offeredTools,
       reasoningEffort: configuration.reasoningEffort,
+      reasoningSummary: configuration.reasoningSummary,
       maxOutputTokens: providerConfiguration.maxOutputTokens,
       extraHeaders: pending.requestHeaders,
       userAgent: userAgent

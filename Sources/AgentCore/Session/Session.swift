@@ -97,6 +97,10 @@ public actor Session {
     data["startTime"] = .string(startTime)
     if let model = configuration.displayModel { data["selectedModel"] = .string(model) }
     if let effort = configuration.reasoningEffort { data["reasoningEffort"] = .string(effort) }
+    // The SDKs parse this field as an enum without "auto", so only those values are echoed.
+    if let summary = configuration.reasoningSummary, ["none", "concise", "detailed"].contains(summary) {
+      data["reasoningSummary"] = .string(summary)
+    }
     data["context"] = ["cwd": .string(configuration.workingDirectory)]
     let event = makeEvent(EventType.sessionStart, data)
     try environment.store.append([event], to: id)

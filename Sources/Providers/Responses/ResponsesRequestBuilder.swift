@@ -53,8 +53,8 @@ struct ResponsesRequestBuilder: Sendable {
     body["stream"] = true
     body["store"] = false
     if let effort = request.reasoningEffort {
-      // NOTE: the summary level is not a session setting yet, so it is "auto" whenever an effort is set.
-      body["reasoning"] = ["effort": .string(effort), "summary": "auto"]
+      // The session's reasoningSummary, else "auto" so reasoning text can stream to the client.
+      body["reasoning"] = ["effort": .string(effort), "summary": .string(request.reasoningSummary ?? "auto")]
       // Without `store`, a reasoning item can be sent back only with its encrypted content.
       body["include"] = ["reasoning.encrypted_content"]
     }
