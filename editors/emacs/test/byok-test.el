@@ -21,7 +21,7 @@
 (defvar byok-test--passed 0)
 (defvar byok-test--failed 0)
 (defvar byok-test--events nil
-  "The events of the current session, newest first, as (TYPE DATA TIME TEXT).")
+  "The events of the current session, newest first, as (TYPE DATA TEXT).")
 (defvar byok-test--permission-answers nil "Answers the stubbed permission prompt gives, in order.")
 (defvar byok-test--permission-requests nil "Requests the stubbed permission prompt saw, newest first.")
 (defvar byok-test--tool-calls nil "Topics read_note was called with, newest first.")
@@ -101,9 +101,8 @@ Return CONNECTION unchanged, as an advice on `byok--start-process'."
   connection)
 
 (defun byok-test--record-event (type data)
-  "Record the event of TYPE with DATA.
-The time and the text of the *byok* buffer after the event are kept too."
-  (push (list type data (float-time) (byok-test--output)) byok-test--events))
+  "Record the event of TYPE with DATA, and the text of the *byok* buffer after it."
+  (push (list type data (byok-test--output)) byok-test--events))
 
 (defun byok-test--permission-stub (request)
   "Record REQUEST and return the next of `byok-test--permission-answers'."
@@ -148,12 +147,9 @@ The time and the text of the *byok* buffer after the event are kept too."
       (cl-loop for event in deltas
                for count from 1
                for expected = (apply #'concat (cl-subseq chunks 0 count))
-               do (byok-test--assert (string-suffix-p expected (nth 3 event))
+               do (byok-test--assert (string-suffix-p expected (nth 2 event))
                                      "after delta %d the buffer ended %S" count
-                                     (substring (nth 3 event) (max 0 (- (length (nth 3 event)) 40)))))
-      ;; The mock waits 40 ms before each chunk, so streamed deltas arrive spread out, not in one batch.
-      (let ((spread (- (nth 2 (car (last deltas))) (nth 2 (car deltas)))))
-        (byok-test--assert (>= spread 0.08) "the deltas arrived within %.3f s" spread)))
+                                     (substring (nth 2 event) (max 0 (- (length (nth 2 event)) 40))))))
     (byok-test--assert (string-search "> Name four Greek letters: café €\n\nAlpha béta gamma délta €\n"
                                       (byok-test--output))
                        "the buffer holds %S" (byok-test--output))))
@@ -212,6 +208,8 @@ The time and the text of the *byok* buffer after the event are kept too."
   (let ((idle-before (byok-test--idle-count))
         (deltas-before (length (byok-test--events-of-type "assistant.message_delta"))))
     (byok-send "Start an answer that never ends")
+    ;; The mock holds the reply open after two chunks, so this text can only come from deltas
+    ;; shown as they arrived.
     (byok-test--wait-until (lambda () (string-suffix-p "Partial answer " (byok-test--output)))
                            "the first two deltas")
     (byok-abort)

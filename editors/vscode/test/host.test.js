@@ -104,7 +104,7 @@ test('answer streams in order', async () => {
   const chunks = ['Alpha ', 'beta ', 'gamma ', 'delta'];
   const snapshots = [];
   client.onEvent((type) => {
-    if (type === 'assistant.message_delta') snapshots.push({ text: seen.text, at: Date.now() });
+    if (type === 'assistant.message_delta') snapshots.push(seen.text);
   });
   await sendAndWaitForIdle(client, seen, 'Name four Greek letters');
   firstSessionId = client.sessionId;
@@ -114,10 +114,8 @@ test('answer streams in order', async () => {
   assert.ok(seen.text.includes('> Name four Greek letters\n\nAlpha beta gamma delta\n'), JSON.stringify(seen.text));
   // Each delta was on screen before the next arrived: the text grew one chunk at a time.
   snapshots.forEach((snapshot, index) => {
-    assert.ok(snapshot.text.endsWith(chunks.slice(0, index + 1).join('')), `after delta ${index}: ${JSON.stringify(snapshot.text)}`);
+    assert.ok(snapshot.endsWith(chunks.slice(0, index + 1).join('')), `after delta ${index}: ${JSON.stringify(snapshot)}`);
   });
-  // The mock waits 40 ms before each chunk, so streamed deltas arrive spread out, not in one batch.
-  assert.ok(snapshots[3].at - snapshots[0].at >= 80, `deltas arrived within ${snapshots[3].at - snapshots[0].at} ms`);
 });
 
 test('approved tool call runs', async () => {
@@ -164,6 +162,8 @@ test('abort stops a running turn', async () => {
   const deltasBefore = seen.events.filter((event) => event.type === 'assistant.message_delta').length;
   const idleBefore = idleCount(seen);
   await client.send('Start an answer that never ends');
+  // The mock holds the reply open after two chunks, so this text can only come from deltas shown as
+  // they arrived.
   await waitFor(() => seen.text.endsWith('Partial answer '), 'the first two deltas');
   assert.equal(await client.abort(), true);
   await waitFor(() => idleCount(seen) > idleBefore, 'session.idle after the abort');
