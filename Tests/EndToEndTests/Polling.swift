@@ -5,8 +5,11 @@ enum Polling {
   /// How often a condition is checked while waiting.
   static let interval = Duration.milliseconds(10)
 
-  /// Checks `condition` until it returns a value or `timeout` passes; returns that value, or `nil` on timeout.
-  static func value<T>(within timeout: Duration, _ condition: () -> T?) async -> T? {
+  /// Checks `condition` every `interval` until it returns a value or `timeout` passes; returns that value, or
+  /// `nil` on timeout.
+  static func value<T>(
+    within timeout: Duration, every interval: Duration = Polling.interval, _ condition: () -> T?
+  ) async -> T? {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
     while true {
@@ -27,8 +30,10 @@ enum Polling {
     }
   }
 
-  /// Checks `condition` until it is true or `timeout` passes; returns whether it became true.
-  static func until(within timeout: Duration, _ condition: () -> Bool) async -> Bool {
-    await value(within: timeout) { condition() ? true : nil } ?? false
+  /// Checks `condition` every `interval` until it is true or `timeout` passes; returns whether it became true.
+  static func until(
+    within timeout: Duration, every interval: Duration = Polling.interval, _ condition: () -> Bool
+  ) async -> Bool {
+    await value(within: timeout, every: interval) { condition() ? true : nil } ?? false
   }
 }

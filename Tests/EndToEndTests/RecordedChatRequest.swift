@@ -35,3 +35,21 @@ struct RecordedChatRequest: Sendable {
     messages.contains { $0.role == role && $0.text.contains(text) }
   }
 }
+
+extension RecordedChatRequest {
+  /// The `role: tool` messages of the body in order: the `tool_call_id` of each and its text.
+  var toolMessages: [(toolCallID: String, text: String)] {
+    (body["messages"]?.arrayValue ?? []).compactMap { message in
+      guard message["role"] == "tool" else { return nil }
+      let text =
+        message["content"]?.stringValue
+        ?? (message["content"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
+      return (message["tool_call_id"]?.stringValue ?? "", text)
+    }
+  }
+
+  /// The names of the functions offered in `tools`, in order.
+  var offeredToolNames: [String] {
+    (body["tools"]?.arrayValue ?? []).compactMap { $0["function"]?["name"]?.stringValue }
+  }
+}
