@@ -179,7 +179,7 @@ public final class HostServer: MessageHandler {
       let models = try await catalog.models(for: provider, userAgent: "byok-host/\(options.version)")
       return ["models": .array(models)]
     } catch let error as ProviderError {
-      logger.warning("Listing models failed", ["errorType": error.kind.rawValue, "status": error.statusCode ?? 0])
+      logger.warning("Listing models failed", ["errorType": error.kind.rawValue, "status": error.statusCode.map(String.init) ?? "none"])
       throw ResponseError.internalError("Could not list the default provider's models: \(error.message)")
     }
   }

@@ -55,26 +55,40 @@ extension MockProviderServer {
 
   private func respond(to request: HTTPRequest, recorded: RecordedRequest, socket: Socket) -> ResponseOutcome {
     let keepOpen = request.keepsConnectionOpen
-    switch (request.method, request.path) {
-    case ("POST", let path) where path.hasSuffix("/chat/completions"):
-      return respondToChat(recorded, socket: socket, keepOpen: keepOpen)
-    case ("GET", let path) where path.hasSuffix("/models"):
-      return sendJSON(socket, status: 200, body: OpenAIChatFormat.modelList([script.model]), keepOpen: keepOpen)
-    default:
-      let message =
-        "Unknown route \(request.method) \(request.path). The mock provider serves POST …/chat/completions "
-        + "and GET …/models."
-      let body = OpenAIChatFormat.errorBody(message: message, type: "invalid_request_error", code: "unknown_url")
-      return sendJSON(socket, status: 404, body: body, keepOpen: keepOpen)
+    if request.method == "POST", let format = WireFormat.route(path: request.path) {
+      return respondToModel(format: format, recorded: recorded, socket: socket, keepOpen: keepOpen)
     }
+    if request.method == "GET", request.path.hasSuffix("/models") {
+      // Anthropic clients always send `anthropic-version`, so it picks the Anthropic list shape.
+      let list =
+        request.headerValue("anthropic-version") == nil
+        ? OpenAIChatFormat.modelList([script.model]) : AnthropicFormat.modelList([script.model])
+      return sendJSON(socket, status: 200, body: list, keepOpen: keepOpen)
+    }
+    let message =
+      "Unknown route \(request.method) \(request.path). The mock provider serves POST …/chat/completions, "
+      + "POST …/responses, POST …/v1/messages and GET …/models."
+    let body = OpenAIChatFormat.errorBody(message: message, type: "invalid_request_error", code: "unknown_url")
+    return sendJSON(socket, status: 404, body: body, keepOpen: keepOpen)
   }
 
-  private func respondToChat(_ recorded: RecordedRequest, socket: Socket, keepOpen: Bool) -> ResponseOutcome {
-    let chat: ChatRequest
+  private func respondToModel(
+    format: WireFormat, recorded: RecordedRequest, socket: Socket, keepOpen: Bool
+  ) -> ResponseOutcome {
+    let envelope = ErrorEnvelope(format: format, dialect: script.dialect, requestID: "req_mock_\(recorded.sequence)")
+    let (path, query) = MockExpectation.split(target: recorded.path)
+    if Self.isDatedAzurePath(path), !query.split(separator: "&").contains(where: { $0.hasPrefix("api-version=") }) {
+      // Azure's deployment and dated Responses routes answer 404 without an api-version.
+      let body = ErrorEnvelope(format: format, dialect: .azure, requestID: "").body(
+        status: 404, message: "Resource not found", code: "404")
+      return sendJSON(socket, status: 404, body: body, keepOpen: keepOpen)
+    }
+
+    let request: APIRequest
     do {
-      chat = try ChatRequest(body: recorded.body)
+      request = try APIRequest(format: format, recorded: recorded)
     } catch {
-      let body = OpenAIChatFormat.errorBody(message: error.message, type: "invalid_request_error", param: error.param)
+      let body = envelope.body(status: 400, message: error.message, type: "invalid_request_error", param: error.param)
       return sendJSON(socket, status: 400, body: body, keepOpen: keepOpen)
     }
 
@@ -84,45 +98,70 @@ extension MockProviderServer {
         "The mock provider script has no reply left: all \(count) replies were used and afterLast is "
         + "\"error\". Add replies to the script or set afterLast to \"repeat\"."
       logger.warning("Script has no reply left", ["request": recorded.sequence, "replies": count])
-      let body = OpenAIChatFormat.errorBody(message: message, type: "server_error", code: "mock_script_exhausted")
+      let body = envelope.body(status: 500, message: message, code: "mock_script_exhausted")
       return sendJSON(socket, status: 500, body: body, keepOpen: keepOpen)
     }
 
     if let expectation = reply.expectation {
-      let unmet = chat.unmetConditions(of: expectation)
+      let unmet = expectation.unmetConditions(request: request, recorded: recorded)
       if !unmet.isEmpty {
         let message = "Mock provider replies[\(index)] expected " + unmet.joined(separator: "; it also expected ") + "."
         logger.warning(
           "Request does not match the scripted expectation", ["request": recorded.sequence, "reply": index])
-        let body = OpenAIChatFormat.errorBody(
-          message: message, type: "invalid_request_error", param: "messages", code: "mock_expectation_failed")
+        let body = envelope.body(
+          status: 400, message: message, type: "invalid_request_error", param: "messages",
+          code: "mock_expectation_failed")
         return sendJSON(socket, status: 400, body: body, keepOpen: keepOpen)
       }
     }
 
-    let identity = OpenAIChatFormat.ResponseIdentity(
-      id: "chatcmpl-mock-\(recorded.sequence)", created: time(nil), model: script.model)
-    let headers = [MockHeader(name: "x-request-id", value: "req_mock_\(recorded.sequence)")] + reply.headers
+    var headers = [MockHeader(name: "x-request-id", value: "req_mock_\(recorded.sequence)")]
+    if format == .anthropicMessages {
+      headers.append(MockHeader(name: "request-id", value: "req_mock_\(recorded.sequence)"))
+    }
+    headers += reply.headers
     switch reply.body {
     case .error(let error):
-      return sendError(error, socket: socket, headers: headers, keepOpen: keepOpen)
+      return sendError(error, envelope: envelope, socket: socket, headers: headers, keepOpen: keepOpen)
     case .text(let text):
-      let responder = ChatReplyResponder(
-        socket: socket, identity: identity, reply: text, headers: headers,
-        usage: OpenAIChatFormat.usage(for: text, request: chat.body), keepOpen: keepOpen)
-      guard chat.stream else { return responder.sendCompletion() }
-      let framing = keepOpen ? script.streamFraming : .connectionClose
-      return responder.stream(framing: framing, includeUsage: chat.includeUsage)
+      let context = ReplyContext(
+        reply: text, sequence: recorded.sequence, created: time(nil), model: script.model, dialect: script.dialect,
+        usage: UsageCounts(reply: text, request: request), includeUsage: request.includeUsage,
+        includesEncryptedReasoning: request.includesEncryptedReasoning)
+      var responder = ReplyResponder(
+        socket: socket, reply: text, headers: headers, keepOpen: keepOpen, renderer: Self.renderer(format, context))
+      guard request.stream else { return responder.sendCompletion() }
+      let writer = EventStreamWriter(
+        socket: socket, framing: keepOpen ? script.streamFraming : .connectionClose, lineEnding: script.lineEnding,
+        writeSize: script.writeSize)
+      return responder.stream(with: writer)
     }
   }
 
+  private static func renderer(_ format: WireFormat, _ context: ReplyContext) -> any ReplyRenderer {
+    switch format {
+    case .chatCompletions: return ChatCompletionsRenderer(context: context)
+    case .responses: return ResponsesRenderer(context: context)
+    case .anthropicMessages: return AnthropicRenderer(context: context)
+    }
+  }
+
+  /// Whether `path` is an Azure route that needs a dated `api-version`: a deployment route, or
+  /// `/openai/responses` outside `/openai/v1`.
+  private static func isDatedAzurePath(_ path: String) -> Bool {
+    path.contains("/openai/deployments/") || path.hasSuffix("/openai/responses")
+  }
+
   private func sendError(
-    _ error: MockErrorReply, socket: Socket, headers: [MockHeader], keepOpen: Bool
+    _ error: MockErrorReply, envelope: ErrorEnvelope, socket: Socket, headers: [MockHeader], keepOpen: Bool
   ) -> ResponseOutcome {
     switch error.body {
-    case .json(let json):
+    case nil:
+      let body = envelope.body(status: error.status, message: "Scripted error reply with HTTP status \(error.status)")
+      return sendJSON(socket, status: error.status, body: body, headers: headers, keepOpen: keepOpen)
+    case .json(let json)?:
       return sendJSON(socket, status: error.status, body: json, headers: headers, keepOpen: keepOpen)
-    case .text(let text):
+    case .text(let text)?:
       return sendBody(
         socket, status: error.status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8),
         headers: headers, keepOpen: keepOpen)

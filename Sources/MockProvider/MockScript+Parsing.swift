@@ -34,22 +34,28 @@ extension MockScript {
 }
 
 /// Turns script JSON into a `MockScript`, rejecting unknown keys so a typo fails with the field's path.
-private struct MockScriptParser {
+struct MockScriptParser {
   let source: String
 
-  private static let scriptKeys = ["description", "model", "replies", "afterLast", "streamFraming"]
+  private static let scriptKeys = [
+    "description", "model", "replies", "afterLast", "streamFraming", "dialect", "lineEnding", "writeSize",
+  ]
   private static let commonReplyKeys = ["expect", "headers"]
   private static let errorReplyKeys = ["status", "body"]
   private static let textReplyKeys = [
     "text", "chunks", "chunkSize", "toolCalls", "argumentChunks", "toolCallDelivery", "toolCallIndex",
     "nullToolCalls", "delayMs", "usage", "finishReason", "stallAfterChunks", "truncateAfterChunks",
-    "errorAfterChunks", "error",
-  ]
+    "resetAfterChunks", "errorAfterChunks", "error",
+  ] + quirkKeys + reasoningKeys
   private static let toolCallKeys = ["id", "name", "arguments"]
   private static let toolCallStreamingKeys = ["argumentChunks", "toolCallDelivery", "toolCallIndex"]
-  private static let expectationKeys = ["messagesContain", "toolResults", "lastMessageRole"]
+  private static let expectationKeys = [
+    "messagesContain", "toolResults", "lastMessageRole", "headers", "bodyFields", "path", "query", "providerRules",
+  ]
   private static let toolResultKeys = ["toolCallId", "content", "contentContains"]
-  private static let interruptionKeys = ["stallAfterChunks", "truncateAfterChunks", "errorAfterChunks"]
+  private static let interruptionKeys = [
+    "stallAfterChunks", "truncateAfterChunks", "resetAfterChunks", "errorAfterChunks",
+  ]
 
   /// The largest `delayMs`, so a typo cannot hang a test for hours.
   private static let maximumDelayMilliseconds = 60_000
@@ -71,6 +77,10 @@ private struct MockScriptParser {
     let afterLast = try optionalEnum(object["afterLast"], field: "afterLast", as: MockScript.AfterLast.self) ?? .error
     let framing =
       try optionalEnum(object["streamFraming"], field: "streamFraming", as: MockScript.StreamFraming.self) ?? .chunked
+    let dialect = try optionalEnum(object["dialect"], field: "dialect", as: MockScript.Dialect.self) ?? .openai
+    let lineEnding =
+      try optionalEnum(object["lineEnding"], field: "lineEnding", as: MockScript.LineEnding.self) ?? .lf
+    let writeSize = try optionalInteger(object["writeSize"], field: "writeSize", range: 1...1_000_000)
 
     guard let repliesValue = object["replies"] else {
       throw failure("replies", "missing; add an array with at least one reply")
@@ -83,15 +93,19 @@ private struct MockScriptParser {
     }
     var replies: [MockReply] = []
     for (index, replyValue) in replyValues.enumerated() {
-      replies.append(try reply(from: replyValue, field: "replies[\(index)]"))
+      replies.append(try reply(from: replyValue, field: "replies[\(index)]", dialect: dialect))
     }
 
-    return MockScript(model: model, replies: replies, afterLast: afterLast, streamFraming: framing)
+    return MockScript(
+      model: model, replies: replies, afterLast: afterLast, streamFraming: framing, dialect: dialect,
+      lineEnding: lineEnding, writeSize: writeSize)
   }
 
   // MARK: - Replies
 
-  private func reply(from value: JSONValue, field: String) throws(MockScriptError) -> MockReply {
+  private func reply(from value: JSONValue, field: String, dialect: MockScript.Dialect) throws(MockScriptError)
+    -> MockReply
+  {
     guard let object = value.objectValue else {
       throw failure(field, "a reply must be a JSON object, found \(describe(value))")
     }
@@ -115,7 +129,7 @@ private struct MockScriptParser {
       body = .error(try errorReply(from: object, field: field))
     } else {
       try checkKeys(object, allowed: Self.textReplyKeys + Self.commonReplyKeys, field: field)
-      body = .text(try textReply(from: object, field: field))
+      body = .text(try textReply(from: object, field: field, dialect: dialect))
     }
     let expectation = try object["expect"].map { value throws(MockScriptError) in
       try self.expectation(from: value, field: "\(field).expect")
@@ -126,12 +140,16 @@ private struct MockScriptParser {
     return MockReply(body, expectation: expectation, headers: headers ?? [])
   }
 
-  private func textReply(from object: JSONObject, field: String) throws(MockScriptError) -> MockTextReply {
+  private func textReply(
+    from object: JSONObject, field: String, dialect: MockScript.Dialect
+  ) throws(MockScriptError) -> MockTextReply {
     let interruption = try self.interruption(from: object, field: field)
     let toolCalls = try object["toolCalls"].map { value throws(MockScriptError) in
       try self.toolCalls(from: value, field: "\(field).toolCalls")
     }
-    let streaming = try toolCallStreaming(from: object, hasToolCalls: toolCalls != nil, field: field)
+    let streaming = try toolCallStreaming(
+      from: object, hasToolCalls: toolCalls != nil, field: field, dialect: dialect)
+    let reasoning = try self.reasoning(from: object, field: field)
     var text = try optionalString(object["text"], field: "\(field).text")
     if text == nil, object["chunks"] == nil {
       if toolCalls != nil {
@@ -147,10 +165,10 @@ private struct MockScriptParser {
     }
     let resolvedChunks = chunks ?? TextChunker.words(resolvedText)
 
-    let chunkCount = resolvedChunks.count + streaming.chunkCount(for: toolCalls ?? [])
+    let chunkCount = reasoning.chunks.count + resolvedChunks.count + streaming.chunkCount(for: toolCalls ?? [])
     if let interruption, interruption.afterChunks > chunkCount {
       let key = Self.interruptionKeys.first { object[$0] != nil } ?? "afterChunks"
-      let kind = toolCalls == nil ? "chunks" : "content and tool-call chunks"
+      let kind = toolCalls == nil ? "chunks" : "reasoning, content and tool-call chunks"
       throw failure("\(field).\(key)", "is \(interruption.afterChunks) but the reply has only \(chunkCount) \(kind)")
     }
 
@@ -166,7 +184,8 @@ private struct MockScriptParser {
     return MockTextReply(
       text: resolvedText, chunks: resolvedChunks, toolCalls: toolCalls ?? [], toolCallStreaming: streaming,
       delayMilliseconds: delay, usage: usage, finishReason: finishReason, nullToolCalls: nullToolCalls,
-      interruption: interruption)
+      interruption: interruption, reasoning: reasoning.chunks.joined(), reasoningChunks: reasoning.chunks,
+      reasoningSignature: reasoning.signature, quirks: try quirks(from: object, field: field))
   }
 
   // MARK: - Tool calls
@@ -209,8 +228,10 @@ private struct MockScriptParser {
     return calls
   }
 
+  /// Reads how tool calls are streamed. Ollama's dialect sends every call whole in one delta unless the reply
+  /// says otherwise.
   private func toolCallStreaming(
-    from object: JSONObject, hasToolCalls: Bool, field: String
+    from object: JSONObject, hasToolCalls: Bool, field: String, dialect: MockScript.Dialect
   ) throws(MockScriptError) -> MockToolCallStreaming {
     if !hasToolCalls, let key = Self.toolCallStreamingKeys.first(where: { object[$0] != nil }) {
       throw failure("\(field).\(key)", "needs \"toolCalls\"; it shapes how tool calls are streamed")
@@ -218,7 +239,7 @@ private struct MockScriptParser {
     let delivery =
       try optionalEnum(
         object["toolCallDelivery"], field: "\(field).toolCallDelivery", as: MockToolCallStreaming.Delivery.self)
-      ?? .fragments
+      ?? (dialect == .ollama ? .oneDelta : .fragments)
     let argumentChunks = try optionalInteger(
       object["argumentChunks"], field: "\(field).argumentChunks", range: 1...100_000)
     if argumentChunks != nil, delivery != .fragments {
@@ -226,9 +247,21 @@ private struct MockScriptParser {
         "\(field).argumentChunks",
         "only applies to \"toolCallDelivery\": \"fragments\"; \"\(delivery.rawValue)\" sends whole calls")
     }
-    let includesIndex = try optionalBool(object["toolCallIndex"], field: "\(field).toolCallIndex") ?? true
+    var includesIndex = true
+    var reusesIndexZero = false
+    switch object["toolCallIndex"] {
+    case nil:
+      break
+    case .bool(let flag)?:
+      includesIndex = flag
+    case .string("zero")?:
+      reusesIndexZero = true
+    case let other?:
+      throw failure("\(field).toolCallIndex", "must be true, false or \"zero\", found \(describe(other))")
+    }
     return MockToolCallStreaming(
-      delivery: delivery, argumentChunks: argumentChunks ?? 1, includesIndex: includesIndex)
+      delivery: delivery, argumentChunks: argumentChunks ?? 1, includesIndex: includesIndex,
+      reusesIndexZero: reusesIndexZero)
   }
 
   /// Reads `chunks` or `chunkSize`, or returns `nil` when the text should be split into words.
@@ -277,15 +310,17 @@ private struct MockScriptParser {
       return .stall(afterChunks: count)
     case "truncateAfterChunks":
       return .truncate(afterChunks: count)
+    case "resetAfterChunks":
+      return .reset(afterChunks: count)
     default:
       let error = try object["error"].map { value throws(MockScriptError) in
         try self.streamError(from: value, field: "\(field).error")
       }
-      return .error(afterChunks: count, error: error ?? OpenAIChatFormat.serverError)
+      return .error(afterChunks: count, error: error ?? JSONObject())
     }
   }
 
-  /// Fills in the OpenAI error fields the script leaves out, keeping `message, type, param, code` order.
+  /// Reads the error fields a script gives; each wire format fills in the fields left out.
   private func streamError(from value: JSONValue, field: String) throws(MockScriptError) -> JSONObject {
     guard let given = value.objectValue else {
       throw failure(field, "must be an object such as {\"message\": \"…\", \"type\": \"server_error\"}")
@@ -293,11 +328,7 @@ private struct MockScriptParser {
     if let message = given["message"], message.stringValue == nil {
       throw failure("\(field).message", "must be a string, found \(describe(message))")
     }
-    var error = OpenAIChatFormat.serverError
-    for (key, member) in given {
-      error[key] = member
-    }
-    return error
+    return given
   }
 
   private func errorReply(from object: JSONObject, field: String) throws(MockScriptError) -> MockErrorReply {
@@ -344,10 +375,13 @@ private struct MockScriptParser {
     if lastRole?.isEmpty == true {
       throw failure("\(field).lastMessageRole", "must not be empty; use a role such as \"tool\" or \"user\"")
     }
-    return MockExpectation(messagesContain: texts ?? [], toolResults: toolResults ?? [], lastMessageRole: lastRole)
+    var expectation = MockExpectation(
+      messagesContain: texts ?? [], toolResults: toolResults ?? [], lastMessageRole: lastRole)
+    try addRequestChecks(from: object, to: &expectation, field: field)
+    return expectation
   }
 
-  private func nonEmptyStrings(_ value: JSONValue, field: String) throws(MockScriptError) -> [String] {
+  func nonEmptyStrings(_ value: JSONValue, field: String) throws(MockScriptError) -> [String] {
     guard let elements = value.arrayValue else {
       throw failure(field, "must be an array of strings, found \(describe(value))")
     }
@@ -416,14 +450,14 @@ private struct MockScriptParser {
 
   // MARK: - Field helpers
 
-  private func checkKeys(_ object: JSONObject, allowed: [String], field: String?) throws(MockScriptError) {
+  func checkKeys(_ object: JSONObject, allowed: [String], field: String?) throws(MockScriptError) {
     for key in object.keys where !allowed.contains(key) {
       let path = field.map { "\($0).\(key)" } ?? key
       throw failure(path, "unknown key; expected one of \(allowed.joined(separator: ", "))")
     }
   }
 
-  private func optionalString(_ value: JSONValue?, field: String) throws(MockScriptError) -> String? {
+  func optionalString(_ value: JSONValue?, field: String) throws(MockScriptError) -> String? {
     guard let value else { return nil }
     guard let text = value.stringValue else {
       throw failure(field, "must be a string, found \(describe(value))")
@@ -431,7 +465,7 @@ private struct MockScriptParser {
     return text
   }
 
-  private func optionalBool(_ value: JSONValue?, field: String) throws(MockScriptError) -> Bool? {
+  func optionalBool(_ value: JSONValue?, field: String) throws(MockScriptError) -> Bool? {
     guard let value else { return nil }
     guard let flag = value.boolValue else {
       throw failure(field, "must be true or false, found \(describe(value))")
@@ -439,7 +473,7 @@ private struct MockScriptParser {
     return flag
   }
 
-  private func optionalInteger(
+  func optionalInteger(
     _ value: JSONValue?, field: String, range: ClosedRange<Int>
   ) throws(MockScriptError) -> Int? {
     guard let value else { return nil }
@@ -450,7 +484,7 @@ private struct MockScriptParser {
     return number
   }
 
-  private func optionalEnum<Choice: RawRepresentable<String> & CaseIterable>(
+  func optionalEnum<Choice: RawRepresentable<String> & CaseIterable>(
     _ value: JSONValue?, field: String, as type: Choice.Type
   ) throws(MockScriptError) -> Choice? {
     guard let value else { return nil }
@@ -462,12 +496,12 @@ private struct MockScriptParser {
   }
 
   /// Shows a bad value in a message: its JSON type, and its text when short.
-  private func describe(_ value: JSONValue) -> String {
+  func describe(_ value: JSONValue) -> String {
     let text = value.serializedString()
     return text.count <= 40 ? "\(value.typeName) \(text)" : value.typeName
   }
 
-  private func failure(_ field: String?, _ message: String) -> MockScriptError {
+  func failure(_ field: String?, _ message: String) -> MockScriptError {
     MockScriptError(kind: .invalidField, source: source, field: field, message: message)
   }
 }

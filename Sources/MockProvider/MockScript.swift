@@ -1,7 +1,7 @@
 import JSONRPC
 
-/// A scripted conversation for the mock provider: the model it reports and the replies its chat endpoint
-/// returns, one per request, in order.
+/// A scripted conversation for the mock provider: the model it reports and the replies its model endpoints
+/// return, one per request, in order, in the wire format of the route each request arrives on.
 public struct MockScript: Sendable, Equatable {
   /// The chat endpoint's behavior once every reply has been used.
   public enum AfterLast: String, Sendable, CaseIterable {
@@ -19,28 +19,68 @@ public struct MockScript: Sendable, Equatable {
     case connectionClose = "close"
   }
 
+  /// The server whose Chat Completions stream shape the replies copy. Responses and Anthropic replies have one
+  /// shape each.
+  public enum Dialect: String, Sendable, CaseIterable {
+    /// api.openai.com.
+    case openai
+    /// Azure OpenAI: a first chunk with empty `choices` and `prompt_filter_results`, and
+    /// `content_filter_results` on every choice.
+    case azure
+    /// Ollama's OpenAI-compatible `/v1`: the role in the first content chunk, no `logprobs`, whole tool calls in
+    /// one delta, and a mid-stream error that closes the connection without an error object.
+    case ollama
+  }
+
+  /// The line ending of every line of a streamed body.
+  public enum LineEnding: String, Sendable, CaseIterable {
+    case lf
+    case crlf
+    case cr
+
+    var bytes: String {
+      switch self {
+      case .lf: return "\n"
+      case .crlf: return "\r\n"
+      case .cr: return "\r"
+      }
+    }
+  }
+
   /// The model id used in responses and listed by `GET …/models`.
   public var model: String
   /// The replies, used in order. Never empty.
   public var replies: [MockReply]
   public var afterLast: AfterLast
   public var streamFraming: StreamFraming
+  public var dialect: Dialect
+  public var lineEnding: LineEnding
+  /// The largest write of a streamed body in bytes, so one event reaches the client in several reads; `nil`
+  /// sends each event in one write.
+  public var writeSize: Int?
 
   public init(
     model: String = "mock-model",
     replies: [MockReply],
     afterLast: AfterLast = .error,
-    streamFraming: StreamFraming = .chunked
+    streamFraming: StreamFraming = .chunked,
+    dialect: Dialect = .openai,
+    lineEnding: LineEnding = .lf,
+    writeSize: Int? = nil
   ) {
     precondition(!replies.isEmpty, "A mock script needs at least one reply")
+    precondition(writeSize.map { $0 > 0 } ?? true, "A write size must be positive")
     self.model = model
     self.replies = replies
     self.afterLast = afterLast
     self.streamFraming = streamFraming
+    self.dialect = dialect
+    self.lineEnding = lineEnding
+    self.writeSize = writeSize
   }
 }
 
-/// One scripted response to a chat request.
+/// One scripted response to a model request.
 public struct MockReply: Sendable, Equatable {
   /// The content a reply sends.
   public enum Body: Sendable, Equatable {
@@ -72,13 +112,20 @@ public struct MockReply: Sendable, Equatable {
   }
 }
 
-/// An assistant reply: text, tool calls, or text followed by tool calls, streamed as chunks or returned as one
-/// `chat.completion`.
+/// An assistant reply: optional reasoning, then text, tool calls, or text followed by tool calls, streamed as
+/// chunks or returned as one response body.
 public struct MockTextReply: Sendable, Equatable {
   /// The whole reply text, always equal to `chunks.joined()`. Empty for a reply of tool calls only.
   public private(set) var text: String
   /// The content deltas of a streamed reply.
   public private(set) var chunks: [String]
+  /// The reasoning (thinking) text sent before the reply text, always equal to `reasoningChunks.joined()`.
+  public private(set) var reasoning: String
+  /// The reasoning deltas of a streamed reply.
+  public private(set) var reasoningChunks: [String]
+  /// The opaque token that carries the reasoning between turns: the Responses `encrypted_content` and the
+  /// Anthropic thinking `signature`. `nil` means one derived from the request number.
+  public var reasoningSignature: String?
   /// The tool calls the reply makes after its text, in call order.
   public private(set) var toolCalls: [MockToolCall]
   /// How a streamed reply splits its tool calls into chunks.
@@ -93,9 +140,12 @@ public struct MockTextReply: Sendable, Equatable {
   public var nullToolCalls: Bool
   /// The point where the reply breaks off, or `nil` for a complete reply.
   public var interruption: MockInterruption?
+  /// Shapes that only some servers send, such as Azure's content-filter annotations.
+  public var quirks: MockReplyQuirks
 
   /// Creates a reply whose chunks are `chunks`, or `text` split into words when `chunks` is `nil`, followed by
-  /// `toolCalls`. The finish reason defaults to `tool_calls` when there are tool calls, else `stop`.
+  /// `toolCalls`, after the reasoning in `reasoningChunks`, or `reasoning` split into words. The finish reason
+  /// defaults to `tool_calls` when there are tool calls, else `stop`.
   public init(
     text: String,
     chunks: [String]? = nil,
@@ -105,12 +155,23 @@ public struct MockTextReply: Sendable, Equatable {
     usage: JSONObject? = nil,
     finishReason: String? = nil,
     nullToolCalls: Bool = false,
-    interruption: MockInterruption? = nil
+    interruption: MockInterruption? = nil,
+    reasoning: String = "",
+    reasoningChunks: [String]? = nil,
+    reasoningSignature: String? = nil,
+    quirks: MockReplyQuirks = MockReplyQuirks()
   ) {
     let resolvedChunks = chunks ?? TextChunker.words(text)
     precondition(resolvedChunks.joined() == text, "The chunks of a text reply must join to its text")
+    let resolvedReasoningChunks = reasoningChunks ?? TextChunker.words(reasoning)
+    precondition(
+      resolvedReasoningChunks.joined() == reasoning, "The reasoning chunks of a reply must join to its reasoning")
     self.text = text
     self.chunks = resolvedChunks
+    self.reasoning = reasoning
+    self.reasoningChunks = resolvedReasoningChunks
+    self.reasoningSignature = reasoningSignature
+    self.quirks = quirks
     self.toolCalls = toolCalls
     self.toolCallStreaming = toolCallStreaming
     self.delayMilliseconds = delayMilliseconds
@@ -123,10 +184,10 @@ public struct MockTextReply: Sendable, Equatable {
       "An interruption cannot come after more chunks than the reply has")
   }
 
-  /// The number of content and tool-call chunks a streamed reply sends between its role chunk and its finish
-  /// chunk.
+  /// The number of reasoning, content and tool-call chunks a streamed reply sends between its opening events
+  /// and its finish.
   public var streamedChunkCount: Int {
-    chunks.count + toolCallStreaming.chunkCount(for: toolCalls)
+    reasoningChunks.count + chunks.count + toolCallStreaming.chunkCount(for: toolCalls)
   }
 }
 
@@ -171,12 +232,17 @@ public struct MockToolCallStreaming: Sendable, Equatable {
   /// Whether each fragment carries its call's `index`. Without it, fragments look like those of older Ollama
   /// and some compatible servers.
   public var includesIndex: Bool
+  /// Whether every call gets `index` 0, as some Ollama 0.20.x builds send parallel calls.
+  public var reusesIndexZero: Bool
 
-  public init(delivery: Delivery = .fragments, argumentChunks: Int = 1, includesIndex: Bool = true) {
+  public init(
+    delivery: Delivery = .fragments, argumentChunks: Int = 1, includesIndex: Bool = true, reusesIndexZero: Bool = false
+  ) {
     precondition(argumentChunks >= 1, "A tool call needs at least one argument chunk")
     self.delivery = delivery
     self.argumentChunks = argumentChunks
     self.includesIndex = includesIndex
+    self.reusesIndexZero = reusesIndexZero
   }
 
   /// Returns the number of chunks `calls` take.
@@ -202,18 +268,68 @@ public struct MockToolCallStreaming: Sendable, Equatable {
 
 /// A point in a streamed reply where the mock provider stops behaving like a healthy server.
 public enum MockInterruption: Sendable, Equatable {
-  /// Send this many content and tool-call chunks, then send nothing more and keep the connection open.
+  /// Send this many chunks, then send nothing more and keep the connection open.
   case stall(afterChunks: Int)
-  /// Send this many content and tool-call chunks, then close the socket with no finish chunk and no `[DONE]`.
+  /// Send this many chunks, then close the socket with no finish and no terminal event.
   case truncate(afterChunks: Int)
-  /// Send this many content and tool-call chunks, then one `data: {"error": …}` event and end the stream.
+  /// Send this many chunks, then reset the connection: close it with TCP RST instead of FIN.
+  case reset(afterChunks: Int)
+  /// Send this many chunks, then the wire format's error event and end the stream. `error` holds the fields the
+  /// script gives (`message`, `type`, `code`, …); each format fills in the rest with its own defaults.
   case error(afterChunks: Int, error: JSONObject)
 
-  /// The number of content and tool-call chunks sent before the interruption.
+  /// The number of reasoning, content and tool-call chunks sent before the interruption.
   public var afterChunks: Int {
     switch self {
-    case .stall(let count), .truncate(let count), .error(let count, _): return count
+    case .stall(let count), .truncate(let count), .reset(let count), .error(let count, _): return count
     }
+  }
+}
+
+/// Stream shapes that only some servers send, each reproducing a problem clients have had with them.
+public struct MockReplyQuirks: Sendable, Equatable {
+  /// Where an Azure asynchronous content-filter annotation goes: a Chat Completions chunk whose choice has no
+  /// `delta`.
+  public enum FilterAnnotation: String, Sendable, CaseIterable {
+    case beforeFinish
+    case afterFinish
+  }
+
+  /// The terminal event of a Responses stream that fails mid-stream.
+  public enum ResponsesErrorEvent: String, Sendable, CaseIterable {
+    case failed = "response.failed"
+    case error
+  }
+
+  /// The Chat Completions delta field that carries reasoning text.
+  public enum ReasoningField: String, Sendable, CaseIterable {
+    /// DeepSeek and vLLM.
+    case reasoningContent = "reasoning_content"
+    /// Ollama.
+    case reasoning
+  }
+
+  /// Whether a Chat Completions stream leaves out the usage chunk even when the request asks for it, as Ollama
+  /// before v0.5.2 does.
+  public var omitsUsage: Bool
+  /// Members added to every streamed chunk or event and to a whole response, such as fields a client does not
+  /// know yet.
+  public var extraFields: JSONObject
+  public var filterAnnotation: FilterAnnotation?
+  public var responsesErrorEvent: ResponsesErrorEvent
+  /// The field for reasoning text in Chat Completions, or `nil` for the dialect's: `reasoning` for Ollama, else
+  /// `reasoning_content`.
+  public var reasoningField: ReasoningField?
+
+  public init(
+    omitsUsage: Bool = false, extraFields: JSONObject = JSONObject(), filterAnnotation: FilterAnnotation? = nil,
+    responsesErrorEvent: ResponsesErrorEvent = .failed, reasoningField: ReasoningField? = nil
+  ) {
+    self.omitsUsage = omitsUsage
+    self.extraFields = extraFields
+    self.filterAnnotation = filterAnnotation
+    self.responsesErrorEvent = responsesErrorEvent
+    self.reasoningField = reasoningField
   }
 }
 
@@ -229,40 +345,82 @@ public struct MockErrorReply: Sendable, Equatable {
 
   /// An HTTP status from 400 to 599.
   public var status: Int
-  public var body: Body
+  /// The body, or `nil` for the route's own error object naming the status.
+  public var body: Body?
 
-  /// Creates an error reply. Without a body it sends an OpenAI error object naming the status.
+  /// Creates an error reply. Without a body it sends the error object of the request's wire format, naming the
+  /// status.
   public init(status: Int, body: Body? = nil) {
     precondition((400...599).contains(status), "An error reply needs a status from 400 to 599")
     self.status = status
-    self.body = body ?? .json(OpenAIChatFormat.errorBody(
-      message: "Scripted error reply with HTTP status \(status)",
-      type: OpenAIChatFormat.errorType(forStatus: status)))
+    self.body = body
   }
 }
 
-/// A check a reply makes on the chat request before responding to it.
+/// A check a reply makes on the model request before responding to it.
 public struct MockExpectation: Sendable, Equatable {
   /// Texts that must each appear in the content of at least one request message.
   public var messagesContain: [String]
-  /// Tool results that must each be answered by a `role: tool` message in the request.
+  /// Tool results that must each be in the request: a `role: tool` message, a `function_call_output` item or
+  /// a `tool_result` block, as the wire format has them.
   public var toolResults: [MockToolResultExpectation]
   /// The `role` the last request message must have, or `nil` for any.
   public var lastMessageRole: String?
+  /// Request headers that must be present, absent or equal to a value. Names compare case-insensitively.
+  public var headers: MockFieldChecks<String>
+  /// Body fields, by path such as `messages[-1].content[0].type`, that must be present, absent or equal.
+  public var bodyFields: MockFieldChecks<JSONValue>
+  /// The exact request path without the query, or `nil` for any.
+  public var path: String?
+  /// The exact query after `?`, empty for none, or `nil` for any.
+  public var query: String?
+  /// Whether the request must also follow the rules the real API enforces on its history, such as every tool
+  /// call having a result.
+  public var providerRules: Bool
 
   public init(
-    messagesContain: [String] = [], toolResults: [MockToolResultExpectation] = [], lastMessageRole: String? = nil
+    messagesContain: [String] = [], toolResults: [MockToolResultExpectation] = [], lastMessageRole: String? = nil,
+    headers: MockFieldChecks<String> = MockFieldChecks(), bodyFields: MockFieldChecks<JSONValue> = MockFieldChecks(),
+    path: String? = nil, query: String? = nil, providerRules: Bool = false
   ) {
     self.messagesContain = messagesContain
     self.toolResults = toolResults
     self.lastMessageRole = lastMessageRole
+    self.headers = headers
+    self.bodyFields = bodyFields
+    self.path = path
+    self.query = query
+    self.providerRules = providerRules
   }
 }
 
-/// A `role: tool` message the request must contain: one whose `tool_call_id` is `toolCallID` and whose content
-/// matches.
+/// Conditions on named fields of a request: headers by name, or body fields by path.
+public struct MockFieldChecks<Value: Sendable & Equatable>: Sendable, Equatable {
+  /// A field that must have a value.
+  public struct Match: Sendable, Equatable {
+    public var field: String
+    public var value: Value
+
+    public init(field: String, value: Value) {
+      self.field = field
+      self.value = value
+    }
+  }
+
+  public var present: [String]
+  public var absent: [String]
+  public var equals: [Match]
+
+  public init(present: [String] = [], absent: [String] = [], equals: [Match] = []) {
+    self.present = present
+    self.absent = absent
+    self.equals = equals
+  }
+}
+
+/// A tool result the request must contain: one that answers the call `toolCallID` and whose content matches.
 public struct MockToolResultExpectation: Sendable, Equatable {
-  /// How the tool message's content must match.
+  /// How the tool result's content must match.
   public enum Content: Sendable, Equatable {
     /// Any content.
     case any

@@ -57,72 +57,6 @@ enum OpenAIChatFormat {
     return .object(chunk)
   }
 
-  /// The delta of the first chunk of a text reply.
-  static let roleDelta = JSONObject([("role", "assistant"), ("content", ""), ("refusal", .null)])
-
-  /// Builds the delta of the first chunk: `roleDelta` for a reply with text, and
-  /// `{"role":"assistant","content":null}` for one of tool calls only, as api.openai.com sends them.
-  static func roleDelta(for reply: MockTextReply) -> JSONObject {
-    var delta = reply.text.isEmpty && !reply.toolCalls.isEmpty
-      ? JSONObject([("role", "assistant"), ("content", .null)]) : roleDelta
-    if reply.nullToolCalls {
-      delta["tool_calls"] = .null
-    }
-    return delta
-  }
-
-  /// Builds the deltas between the role chunk and the finish chunk, one per chunk: the content deltas, then
-  /// the tool-call deltas.
-  static func streamDeltas(for reply: MockTextReply) -> [JSONObject] {
-    var deltas = reply.chunks.map { content in
-      var delta = JSONObject([("content", .string(content))])
-      if reply.nullToolCalls {
-        delta["tool_calls"] = .null
-      }
-      return delta
-    }
-    deltas += toolCallFragments(reply.toolCalls, streaming: reply.toolCallStreaming).map { fragments in
-      JSONObject([("tool_calls", .array(fragments.map(JSONValue.object)))])
-    }
-    return deltas
-  }
-
-  /// Splits `calls` into the `tool_calls` arrays of successive chunks, as `streaming` says.
-  static func toolCallFragments(_ calls: [MockToolCall], streaming: MockToolCallStreaming) -> [[JSONObject]] {
-    func fragment(_ index: Int, _ call: MockToolCall?, arguments: String) -> JSONObject {
-      var fragment = JSONObject()
-      if streaming.includesIndex {
-        fragment["index"] = JSONValue(index)
-      }
-      var function = JSONObject()
-      if let call {
-        fragment["id"] = .string(call.id)
-        fragment["type"] = "function"
-        function["name"] = .string(call.name)
-      }
-      function["arguments"] = .string(arguments)
-      fragment["function"] = .object(function)
-      return fragment
-    }
-
-    switch streaming.delivery {
-    case .fragments:
-      var chunks: [[JSONObject]] = []
-      for (index, call) in calls.enumerated() {
-        chunks.append([fragment(index, call, arguments: "")])
-        for piece in streaming.argumentPieces(call.arguments) {
-          chunks.append([fragment(index, nil, arguments: piece)])
-        }
-      }
-      return chunks
-    case .whole:
-      return calls.enumerated().map { index, call in [fragment(index, call, arguments: call.arguments)] }
-    case .oneDelta:
-      guard !calls.isEmpty else { return [] }
-      return [calls.enumerated().map { index, call in fragment(index, call, arguments: call.arguments) }]
-    }
-  }
-
   /// Builds the extra chunk sent after the finish chunk when `stream_options.include_usage` is true.
   static func usageChunk(_ identity: ResponseIdentity, usage: JSONObject) -> JSONValue {
     var chunk = header(identity, object: "chat.completion.chunk")
@@ -133,12 +67,18 @@ enum OpenAIChatFormat {
 
   // MARK: - Non-streaming
 
-  /// Builds a whole `chat.completion` response with one choice: the reply's text, and its tool calls in
-  /// `message.tool_calls` (with `content: null` when there is no text).
-  static func completion(_ identity: ResponseIdentity, reply: MockTextReply, usage: JSONObject) -> JSONValue {
+  /// Builds a whole `chat.completion` response with one choice: the reply's text, its reasoning in
+  /// `reasoningField` when it has any, and its tool calls in `message.tool_calls` (with `content: null` when
+  /// there is no text).
+  static func completion(
+    _ identity: ResponseIdentity, reply: MockTextReply, usage: JSONObject, reasoningField: String
+  ) -> JSONValue {
     var message = JSONObject()
     message["role"] = "assistant"
     message["content"] = reply.text.isEmpty && !reply.toolCalls.isEmpty ? .null : .string(reply.text)
+    if !reply.reasoning.isEmpty {
+      message[reasoningField] = .string(reply.reasoning)
+    }
     message["refusal"] = .null
     message["annotations"] = []
     if !reply.toolCalls.isEmpty {
@@ -161,33 +101,6 @@ enum OpenAIChatFormat {
     completion["choices"] = [.object(choice)]
     completion["usage"] = .object(usage)
     return .object(completion)
-  }
-
-  /// Builds the usage object for a reply from the script's numbers where given, else from counts above 0.
-  ///
-  /// The default `prompt_tokens` is the number of words in the request's message contents, and the default
-  /// `completion_tokens` is the number of content and tool-call chunks. Both are estimates, not a tokenizer's
-  /// count.
-  static func usage(for reply: MockTextReply, request: JSONValue) -> JSONObject {
-    let scripted = reply.usage ?? JSONObject()
-    let promptWords = ChatRequest.messageContents(of: request).reduce(0) { total, content in
-      total + content.split(whereSeparator: { $0.isWhitespace }).count
-    }
-    let promptTokens = scripted["prompt_tokens"]?.intValue ?? max(1, promptWords)
-    let completionTokens = scripted["completion_tokens"]?.intValue ?? max(1, reply.streamedChunkCount)
-
-    var usage = JSONObject()
-    usage["prompt_tokens"] = JSONValue(promptTokens)
-    usage["completion_tokens"] = JSONValue(completionTokens)
-    usage["total_tokens"] = JSONValue(promptTokens + completionTokens)
-    usage["prompt_tokens_details"] = ["cached_tokens": 0, "audio_tokens": 0]
-    usage["completion_tokens_details"] = [
-      "reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0,
-    ]
-    for (key, value) in scripted {
-      usage[key] = value
-    }
-    return usage
   }
 
   // MARK: - Models

@@ -79,6 +79,13 @@ struct Socket: Sendable {
     }
   }
 
+  /// Sets `SO_LINGER` with a zero timeout, so closing the socket sends TCP RST instead of FIN and the client
+  /// sees "connection reset by peer".
+  func resetOnClose() {
+    var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+    _ = setsockopt(fileDescriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+  }
+
   /// Sets `TCP_NODELAY`, so each event leaves as soon as it is written instead of waiting for more bytes.
   func disableNagle() {
     var enabled: Int32 = 1

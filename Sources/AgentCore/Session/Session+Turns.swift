@@ -115,7 +115,7 @@ extension Session {
       logger.warning(
         "Turn failed",
         ["session": id, "message": pending.messageID, "errorType": providerError.kind.rawValue,
-         "status": providerError.statusCode ?? 0])
+         "status": providerError.statusCode.map(String.init) ?? "none"])
       var errorData = JSONObject()
       errorData["errorType"] = .string(providerError.kind.rawValue)
       errorData["message"] = .string(providerError.message)

@@ -71,7 +71,7 @@ struct ProviderErrorMapper: Sendable {
       kind = .server
       advice = "The provider had a server error; try again later."
     }
-    let message = "\(providerName) returned HTTP \(status): \(redact(providerMessage)) \(advice)"
+    let message = "\(providerName) returned HTTP \(status): \(Self.sentence(redact(providerMessage))) \(advice)"
     return ProviderError(kind: kind, message: message, statusCode: status)
   }
 
@@ -83,7 +83,7 @@ struct ProviderErrorMapper: Sendable {
       type.contains("rate_limit") ? .rateLimit : type.contains("content_filter") ? .contentFilter : .server
     return ProviderError(
       kind: kind,
-      message: "\(providerName) reported an error in the middle of the answer: \(redact(providerMessage)) "
+      message: "\(providerName) reported an error in the middle of the answer: \(Self.sentence(redact(providerMessage))) "
         + "The answer is incomplete; send the message again.")
   }
 
@@ -123,6 +123,14 @@ struct ProviderErrorMapper: Sendable {
         .joined(separator: " ")
     }
     return result
+  }
+
+  /// The provider's text with a final period when it has no closing punctuation, so the advice that
+  /// follows reads as a sentence of its own.
+  static func sentence(_ text: String) -> String {
+    let trimmed = text.trimmingWhitespace()
+    guard let last = trimmed.last, !".!?)".contains(last) else { return trimmed }
+    return trimmed + "."
   }
 
   private static func plainText(_ body: [UInt8]) -> String {

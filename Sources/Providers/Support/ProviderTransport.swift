@@ -71,7 +71,7 @@ struct ProviderTransport: Sendable {
         reason: mappedError(failure).message)
       logger.warning(
         "Retrying a failed provider request",
-        ["session": context.sessionID, "attempt": retries, "status": failure.statusCode ?? 0,
+        ["session": context.sessionID, "attempt": retries, "status": failure.statusCode.map(String.init) ?? "none",
          "delayMilliseconds": delay / .milliseconds(1)])
       await context.reportRetry?(notice)
       try await Task.sleep(for: delay)
