@@ -1,56 +1,26 @@
-"""Fixtures for the Python SDK tests: the built byok-host binary, a scripted mock provider, a state dir.
+"""Fixtures for the Python SDK tests: the built byok-host binary, the SDK package under test, scripted
+mock providers, an external byok-host on TCP, a state dir, and checks that run after every test.
 
 Nothing here builds: `Tests/run` runs `swift build` first and passes the binary in `BYOK_HOST_BINARY`.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import os
-import selectors
-import signal
 import subprocess
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import sdk_harness
+from processes import ExternalHost, MockProvider, launch_mock_provider, read_listening_port, stop_process
+from sdk_harness import CANARY_PREFIX, SdkVariant, event_parse_problems, files_containing, runtime_pids
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BINARY = REPO_ROOT / ".build" / "debug" / "byok-host"
-
-# Bounds on the mock provider process, in seconds.
-PORT_LINE_TIMEOUT = 10.0
-STOP_TIMEOUT = 10.0
-
-
-@dataclass
-class MockProvider:
-    """A running `byok-host mock-provider` process and where to reach it."""
-
-    process: subprocess.Popen[bytes]
-    port: int
-    record_path: Path
-    stderr_path: Path
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    @property
-    def base_url(self) -> str:
-        """The OpenAI base URL, ending in `/v1`, that the chat endpoint `/chat/completions` is appended to."""
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    def recorded_requests(self) -> list[dict[str, Any]]:
-        """Return the HTTP requests the mock received, from its record file, in arrival order."""
-        if not self.record_path.exists():
-            return []
-        lines = self.record_path.read_text(encoding="utf-8").splitlines()
-        entries = [json.loads(line) for line in lines if line.strip()]
-        return [entry for entry in entries if "method" in entry]
 
 
 @pytest.fixture(scope="session")
@@ -67,15 +37,33 @@ def byok_host_binary() -> Path:
     return path.resolve()
 
 
+@pytest.fixture(scope="session")
+def sdk() -> SdkVariant:
+    """Return the SDK package under test, named by `BYOK_SDK_PACKAGE` and checked against the venv."""
+    try:
+        return sdk_harness.installed_sdk_variant()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    try:
+        return f"SDK under test: {sdk_harness.installed_sdk_variant().label}"
+    except RuntimeError as error:
+        return f"SDK under test: invalid set-up: {error}"
+
+
 @pytest.fixture
 def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Return a fresh state dir for this test, exported as `COPILOT_HOME` for the runtime it starts.
 
-    `BYOK_HOST_HOME` is removed because the host prefers it over `COPILOT_HOME`.
+    `BYOK_HOST_HOME` is removed because the host prefers it over `COPILOT_HOME`, and so are the default
+    provider variables, so that only the tests that set them get a default provider.
     """
     path = tmp_path / "state"
     path.mkdir()
-    monkeypatch.delenv("BYOK_HOST_HOME", raising=False)
+    for name in ("BYOK_HOST_HOME", "BYOK_HOST_PROVIDER_BASE_URL", "BYOK_HOST_PROVIDER_API_KEY", "COPILOT_CONNECTION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COPILOT_HOME", str(path))
     return path
 
@@ -88,32 +76,8 @@ def start_mock_provider(
     started: list[MockProvider] = []
 
     def start(script: dict[str, Any]) -> MockProvider:
-        folder = tmp_path / f"mock-provider-{len(started) + 1}"
-        folder.mkdir()
-        script_path = folder / "script.json"
-        script_path.write_text(json.dumps(script), encoding="utf-8")
-        record_path = folder / "requests.jsonl"
-        stderr_path = folder / "stderr.log"
-
-        with stderr_path.open("wb") as stderr_file:
-            process = subprocess.Popen(
-                [
-                    str(byok_host_binary),
-                    "mock-provider",
-                    "--script",
-                    str(script_path),
-                    "--port",
-                    "0",
-                    "--record",
-                    str(record_path),
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=stderr_file,
-            )
-        provider = MockProvider(process, port=0, record_path=record_path, stderr_path=stderr_path)
+        provider = launch_mock_provider(byok_host_binary, tmp_path / f"mock-provider-{len(started) + 1}", script)
         started.append(provider)
-        provider.port = read_port_line(provider)
         return provider
 
     yield start
@@ -122,53 +86,68 @@ def start_mock_provider(
         stop_process(provider.process)
 
 
-def read_port_line(provider: MockProvider) -> int:
-    """Read the mock provider's `listening on port N` line, failing the test after PORT_LINE_TIMEOUT."""
-    process = provider.process
-    assert process.stdout is not None
-    deadline = time.monotonic() + PORT_LINE_TIMEOUT
-    output = b""
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while b"\n" not in output:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                pytest.fail(
-                    f"mock provider (pid {process.pid}) printed no port line within {PORT_LINE_TIMEOUT} s; "
-                    f"stdout so far: {output!r}; stderr: {read_text(provider.stderr_path)!r}",
-                    pytrace=False,
-                )
-            if not selector.select(timeout=remaining):
-                continue
-            chunk = os.read(process.stdout.fileno(), 4096)
-            if not chunk:
-                process.wait(timeout=STOP_TIMEOUT)
-                pytest.fail(
-                    f"mock provider exited with status {process.returncode} before printing its port; "
-                    f"stderr: {read_text(provider.stderr_path)!r}",
-                    pytrace=False,
-                )
-            output += chunk
+@pytest.fixture
+def start_external_host(
+    byok_host_binary: Path, state_dir: Path, tmp_path: Path
+) -> Iterator[Callable[[str], ExternalHost]]:
+    """Return a function that starts byok-host on TCP with a connection token, and stop each at teardown.
 
-    line = output.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
-    prefix = "listening on port "
-    if not line.startswith(prefix) or not line[len(prefix) :].isdigit():
-        pytest.fail(f"mock provider printed {line!r}, expected 'listening on port N'", pytrace=False)
-    return int(line[len(prefix) :])
+    The host is started as a user would run a shared runtime: `--port 0`, stdin at /dev/null, the
+    token in `--connection-token`, and `COPILOT_HOME` set to the test's state dir.
+    """
+    started: list[ExternalHost] = []
+
+    def start(token: str) -> ExternalHost:
+        stderr_path = tmp_path / f"external-host-{len(started) + 1}.log"
+        with stderr_path.open("wb") as stderr_file:
+            process = subprocess.Popen(
+                [str(byok_host_binary), "--port", "0", "--connection-token", token, "--log-level", "info"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=stderr_file,
+                env={**os.environ, "COPILOT_HOME": str(state_dir)},
+            )
+        host = ExternalHost(process, port=0, token=token, stderr_path=stderr_path)
+        started.append(host)
+        host.port = read_listening_port(process, stderr_path, "byok-host")
+        return host
+
+    yield start
+
+    for host in started:
+        stop_process(host.process)
 
 
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    """Send SIGTERM to the process by pid, then SIGKILL if it is still running after STOP_TIMEOUT."""
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=STOP_TIMEOUT)
-    if process.stdout is not None:
-        process.stdout.close()
+@pytest.fixture(autouse=True)
+def no_runtime_left_behind(byok_host_binary: Path, state_dir: Path) -> Iterator[None]:
+    """Fail a test that leaves a byok-host runtime of its state dir running, even when the test failed."""
+    yield
+    assert runtime_pids(byok_host_binary, state_dir) == []
 
 
-def read_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+@pytest.fixture(autouse=True)
+def no_canary_leaked(state_dir: Path, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail a test after which a canary secret is in a file of the state dir or in the runtime's stderr.
+
+    The SDKs log each line the runtime writes to stderr as a WARNING `[CLI] <line>` on the `copilot`
+    loggers, which `caplog` captures.
+    """
+    caplog.set_level(logging.WARNING, logger="copilot")
+    yield
+    assert files_containing(state_dir, CANARY_PREFIX) == []
+    leaked = [record.getMessage() for record in caplog.records if CANARY_PREFIX in record.getMessage()]
+    assert leaked == []
+
+
+@pytest.fixture(autouse=True)
+def events_parse_cleanly() -> Iterator[None]:
+    """Fail a test in which byok-host sent an event that the SDK's parser rejects or reads as UNKNOWN.
+
+    The SDKs drop such an event silently (the parse error only reaches asyncio's log), so this check
+    reads every raw `session.event` that the clients of the test received.
+    """
+    sdk_harness.opened_wire_logs.clear()
+    yield
+    problems = [problem for log in sdk_harness.opened_wire_logs for problem in event_parse_problems(log.raw_events())]
+    sdk_harness.opened_wire_logs.clear()
+    assert problems == []

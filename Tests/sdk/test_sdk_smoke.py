@@ -1,4 +1,4 @@
-"""Smoke tests: the official Python SDK (github-copilot-sdk 1.0.27) drives byok-host as its runtime.
+"""Smoke tests: the SDK under test drives byok-host as its runtime for one plain turn.
 
 Each test spawns the real binary through the SDK over stdio pipes, creates a BYOK session whose OpenAI
 provider is the scripted mock provider on loopback, runs one turn and stops the client.
@@ -6,16 +6,11 @@ provider is the scripted mock provider on loopback, runs one turn and stops the 
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-import os
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-from copilot import CopilotClient, PermissionHandler, RuntimeConnection
+from copilot import PermissionHandler
 from copilot.session_events import (
     AssistantMessageData,
     AssistantMessageDeltaData,
@@ -25,9 +20,18 @@ from copilot.session_events import (
     UserMessageData,
 )
 
-# A distinctive fake key, so a leak is found by a plain substring search.
-CANARY_API_KEY = "sk-canary-b7e3f19a-byok-host-sdk-smoke"
-MODEL = "mock-model"
+from sdk_harness import (
+    CANARY_API_KEY,
+    MODEL,
+    TURN_TIMEOUT,
+    files_containing,
+    json_text,
+    open_client,
+    provider_config,
+    run,
+    runtime_pids,
+)
+
 PROMPT = "Say hello to the smoke test"
 REPLY_TEXT = "Hello from the mock"
 REPLY_CHUNKS = ["Hello", " from", " the mock"]
@@ -39,12 +43,10 @@ SCRIPT = {
     "afterLast": "error",
 }
 
-# Bounds in seconds. In client.stop() the SDK (1.0.27) waits up to 10 s for the runtime to exit after
-# closing its stdin and then sends SIGTERM, so a stop slower than GRACEFUL_EXIT_LIMIT means EOF was ignored.
-TURN_TIMEOUT = 30.0
-STOP_TIMEOUT = 30.0
-TEST_TIMEOUT = 90.0
-GRACEFUL_EXIT_LIMIT = 8.0
+# In client.stop() the official SDK (1.0.27) waits up to 10 s for the runtime to exit after closing its
+# stdin and then sends SIGTERM, so a stop slower than GRACEFUL_EXIT_LIMIT means EOF was ignored. The
+# fork (2.4.0) sends SIGTERM at once and SIGKILL 5 s later, so there it means SIGTERM was ignored.
+GRACEFUL_EXIT_LIMIT = 4.5
 
 
 @dataclass
@@ -67,29 +69,17 @@ def run_turn(
     binary: Path, state_dir: Path, base_url: str, *, streaming: bool, log_level: str = "info"
 ) -> TurnResult:
     """Start a client on `binary`, send PROMPT in a BYOK session on `base_url`, then stop the client."""
-    return asyncio.run(
-        asyncio.wait_for(
-            run_turn_async(binary, state_dir, base_url, streaming=streaming, log_level=log_level),
-            timeout=TEST_TIMEOUT,
-        )
-    )
+    return run(run_turn_async(binary, state_dir, base_url, streaming=streaming, log_level=log_level))
 
 
 async def run_turn_async(
     binary: Path, state_dir: Path, base_url: str, *, streaming: bool, log_level: str
 ) -> TurnResult:
-    client = CopilotClient(
-        connection=RuntimeConnection.for_stdio(path=str(binary)),
-        base_directory=str(state_dir),
-        working_directory=str(state_dir.parent),
-        log_level=log_level,
-    )
-    stopped = False
-    try:
-        session = await client.create_session(
+    async with open_client(binary, state_dir, log_level=log_level) as host:
+        session = await host.client.create_session(
             on_permission_request=PermissionHandler.approve_all,
             model=MODEL,
-            provider={"type": "openai", "base_url": base_url, "api_key": CANARY_API_KEY},
+            provider=provider_config(base_url),
             streaming=streaming,
         )
         live_events: list[SessionEvent] = []
@@ -107,60 +97,9 @@ async def run_turn_async(
             runtime_pids_before_stop=runtime_pids(binary, state_dir),
         )
 
-        started = time.monotonic()
-        await asyncio.wait_for(client.stop(), timeout=STOP_TIMEOUT)
-        stopped = True
-        result.stop_seconds = time.monotonic() - started
+        result.stop_seconds = await host.stop()
         result.runtime_pids_after_stop = runtime_pids(binary, state_dir)
         return result
-    finally:
-        if not stopped:
-            await client.force_stop()
-
-
-def runtime_pids(binary: Path, state_dir: Path) -> list[int]:
-    """Return the pids of running processes that execute `binary` with `--stdio` for this test.
-
-    A process belongs to the test when its environment has `COPILOT_HOME=<state_dir>`, so a runtime that
-    detached from the SDK is found too. The mock provider runs the same binary without `--stdio`, so it is
-    not counted. Zombies are skipped because they no longer run.
-    """
-    home_entry = b"COPILOT_HOME=" + os.fsencode(state_dir)
-    pids: list[int] = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            arguments = (entry / "cmdline").read_bytes().split(b"\0")
-            environment = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue  # The process exited between listing and reading, or is not ours to read.
-        # The state is the first field after the parenthesised command name.
-        state = stat.rsplit(")", 1)[1].split()[0]
-        if state == "Z" or home_entry not in environment:
-            continue
-        if arguments[0] == os.fsencode(binary) and b"--stdio" in arguments:
-            pids.append(int(entry.name))
-    return pids
-
-
-def files_containing(root: Path, needle: str) -> list[Path]:
-    """Return every file under `root` whose bytes contain `needle`."""
-    encoded = needle.encode("utf-8")
-    return [path for path in root.rglob("*") if path.is_file() and encoded in path.read_bytes()]
-
-
-def json_text(value: object) -> str:
-    """Return `value` as JSON text, for substring checks on request bodies."""
-    return json.dumps(value, ensure_ascii=False)
-
-
-@pytest.fixture(autouse=True)
-def no_runtime_left_behind(byok_host_binary, state_dir):
-    """Fail a test that leaves its byok-host runtime running, even when the test itself failed."""
-    yield
-    assert runtime_pids(byok_host_binary, state_dir) == []
 
 
 def test_send_and_wait_returns_mock_text(byok_host_binary, state_dir, start_mock_provider):
@@ -259,13 +198,13 @@ def test_stop_leaves_no_runtime_process(byok_host_binary, state_dir, start_mock_
     assert not Path(f"/proc/{result.runtime_pids_before_stop[0]}").exists()
 
 
-def test_stop_exits_on_stdin_eof(byok_host_binary, state_dir, start_mock_provider):
+def test_stop_exits_promptly(byok_host_binary, state_dir, start_mock_provider):
     provider = start_mock_provider(SCRIPT)
 
     result = run_turn(byok_host_binary, state_dir, provider.base_url, streaming=False)
 
     assert result.stop_seconds < GRACEFUL_EXIT_LIMIT, (
-        f"client.stop() took {result.stop_seconds:.1f} s, so the runtime did not exit when its stdin closed"
+        f"client.stop() took {result.stop_seconds:.1f} s, so the runtime did not exit on stdin EOF or SIGTERM"
     )
 
 
