@@ -14,14 +14,17 @@ struct CurlHTTPClientStreamingTests {
   /// NOTE: The close itself takes milliseconds (a host process measured under 80 ms). The bound is wider
   /// because the whole `swift test` run shares two cooperative-pool threads, and while other suites keep
   /// them busy the cancelled consumer task may wait seconds before its cancellation handler runs.
-  private static let closeBound: Duration = .seconds(4)
+  private static let closeBound: Duration = .seconds(8)
+
+  /// How long a test waits for an event that should come at once; generous for the same reason.
+  private static let patience: Duration = .seconds(15)
 
   private static func startServerAwaitingClose() throws -> (LoopbackHTTPServer, AsyncStream<ContinuousClock.Instant?>) {
     let (closeTimes, closeTimeSink) = AsyncStream<ContinuousClock.Instant?>.makeStream()
     let server = try LoopbackHTTPServer { _, connection in
       try connection.sendHead(status: 200, headers: [("Content-Type", "text/event-stream")])
       try connection.sendChunk("data: 1\n\n")
-      closeTimeSink.yield(connection.waitForPeerClose(timeout: .seconds(5)))
+      closeTimeSink.yield(connection.waitForPeerClose(timeout: patience))
     }
     return (server, closeTimes)
   }
@@ -98,7 +101,7 @@ struct CurlHTTPClientStreamingTests {
     let cancelTime = ContinuousClock.now
     consumer.cancel()
 
-    let closeTime = try #require(await collect(1, from: closeTimes, within: .seconds(5)).first ?? nil)
+    let closeTime = try #require(await collect(1, from: closeTimes, within: Self.patience).first ?? nil)
     #expect(closeTime - cancelTime < Self.closeBound)
     await #expect(throws: HTTPClientError.cancelled) {
       try await consumer.value
@@ -119,7 +122,7 @@ struct CurlHTTPClientStreamingTests {
     }
 
     let breakTime = try #require(dropTime)
-    let closeTime = try #require(await collect(1, from: closeTimes, within: .seconds(5)).first ?? nil)
+    let closeTime = try #require(await collect(1, from: closeTimes, within: Self.patience).first ?? nil)
     #expect(closeTime - breakTime < Self.closeBound)
   }
 
@@ -147,7 +150,7 @@ struct CurlHTTPClientStreamingTests {
     let lastSendTime = try #require(await collect(1, from: lastSendTimes, within: .seconds(1)).first)
     #expect(bodyCount == 1)
     #expect(failureTime - lastSendTime >= .milliseconds(990))
-    #expect(failureTime - lastSendTime < .seconds(3))
+    #expect(failureTime - lastSendTime < Self.closeBound)
   }
 
   @Test func silentServerTimesOutBeforeHeaders() async throws {
@@ -162,7 +165,7 @@ struct CurlHTTPClientStreamingTests {
     await #expect(throws: HTTPClientError.timedOut(idle: .seconds(1))) {
       _ = try await client.send(request)
     }
-    #expect(ContinuousClock.now - start < .seconds(3))
+    #expect(ContinuousClock.now - start < Self.closeBound)
   }
 
   @Test func gapsShorterThanIdleTimeoutAreAllowed() async throws {
