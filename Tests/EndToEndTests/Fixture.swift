@@ -5,7 +5,8 @@ import Testing
 
 /// The processes and the temporary directory of one test. `withFixture` tears it down whether the test
 /// passes, fails or throws: it stops every process by its pid, checks that each host's stdout held only
-/// valid frames, and removes the directory.
+/// valid frames, checks every message each host exchanged against `protocol/schemas/`, and removes the
+/// directory.
 final class Fixture: Sendable {
   /// A fresh directory under the system's temporary directory, removed at teardown.
   let directory: String
@@ -74,11 +75,31 @@ final class Fixture: Sendable {
         problems.isEmpty,
         "stdout of byok-host pid \(host.process.pid) has bytes outside valid frames: \(problems)",
         sourceLocation: sourceLocation)
+      expectMessagesMatchSchemas(host, sourceLocation: sourceLocation)
     }
     for mock in mockProviders.withLock({ $0 }) {
       await mock.stop()
     }
     try? FileManager.default.removeItem(atPath: directory)
+  }
+
+  /// Records a failure for each message `host` sent or received that has no schema or violates it.
+  private func expectMessagesMatchSchemas(_ host: HostProcess, sourceLocation: SourceLocation) {
+    let schemas: ProtocolSchemas
+    switch ProtocolSchemas.shared {
+    case .success(let loaded): schemas = loaded
+    case .failure(let error):
+      Issue.record("The protocol schemas could not be loaded: \(error)", sourceLocation: sourceLocation)
+      return
+    }
+    let checker = ProtocolConformance(schemas: schemas)
+    let violations = checker.violations(sent: host.sentMessages, received: host.messages.map(\.json))
+    let firstViolations = violations.prefix(10).joined(separator: "\n")
+    let more = violations.count > 10 ? "\n… and \(violations.count - 10) more" : ""
+    #expect(
+      violations.isEmpty,
+      "byok-host pid \(host.process.pid) exchanged messages that break protocol/schemas/:\n\(firstViolations)\(more)",
+      sourceLocation: sourceLocation)
   }
 }
 

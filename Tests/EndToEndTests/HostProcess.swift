@@ -15,6 +15,8 @@ final class HostProcess: Sendable {
   let home: String
   private let inbox: MessageInbox
   private let nextRequestID = Atomic<Int64>(1)
+  /// Every write to stdin, in order, kept so teardown can check the client's messages against the schemas.
+  private let writes = Mutex<[[UInt8]]>([])
 
   /// Starts `byok-host --stdio --home HOME` followed by `arguments`.
   init(home: String, arguments: [String] = []) throws {
@@ -68,17 +70,47 @@ final class HostProcess: Sendable {
 
   /// Writes `message` as one correctly framed message.
   func writeFrame(_ message: JSONValue) throws {
-    try process.write(FrameWriter.frame(message))
+    try writeRecorded(FrameWriter.frame(message))
   }
 
   /// Writes `body` exactly as given, behind a correct `Content-Length` header.
   func writeFrame(body: String) throws {
-    try process.write(FrameWriter.frame(body: Array(body.utf8)))
+    try writeRecorded(FrameWriter.frame(body: Array(body.utf8)))
   }
 
   /// Writes bytes to stdin as they are, for framing the host must cope with.
   func writeRaw(_ bytes: [UInt8]) throws {
+    try writeRecorded(bytes)
+  }
+
+  private func writeRecorded(_ bytes: [UInt8]) throws {
     try process.write(bytes)
+    writes.withLock { $0.append(bytes) }
+  }
+
+  /// Every message written to stdin that parses as JSON, split into frames the way the host splits them.
+  ///
+  /// NOTE: the body of a frame larger than the host accepts is not recorded, because tests write it with a
+  /// `BackgroundWriter` straight to the child process. So after such a frame's header the split restarts at
+  /// the next recorded write instead of skipping the declared length.
+  var sentMessages: [JSONValue] {
+    var reader = FrameReader()
+    var messages: [JSONValue] = []
+    for bytes in writes.withLock({ $0 }) {
+      var skipsUnrecordedBody = false
+      for item in reader.feed(bytes) {
+        switch item {
+        case .body(let body):
+          if let message = try? JSONParser.parse(body) { messages.append(message) }
+        case .error(.bodyTooLarge):
+          skipsUnrecordedBody = true
+        case .error:
+          break
+        }
+      }
+      if skipsUnrecordedBody { reader = FrameReader() }
+    }
+    return messages
   }
 
   // MARK: - Messages and events
