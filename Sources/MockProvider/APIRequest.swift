@@ -23,7 +23,7 @@ struct APIRequest {
   /// sends reasoning items with no encrypted content.
   let includesEncryptedReasoning: Bool
 
-  /// Checks the fields the real API requires before it answers: Chat Completions a non-empty `messages`,
+  /// Checks the fields the real API requires before it responds: Chat Completions a non-empty `messages`,
   /// Responses an `input`, Anthropic `model`, `max_tokens`, non-empty `messages` and the `anthropic-version`
   /// header. `stream`, if present, must be a boolean everywhere.
   init(format: WireFormat, recorded: RecordedRequest) throws(Invalid) {

@@ -100,7 +100,7 @@ struct AnthropicRenderer: ReplyRenderer {
     return .object(context.addingExtraFields(message))
   }
 
-  /// An overload is HTTP 529 without streaming; any other error type is 500.
+  /// Returns HTTP 529 for an overload, as the API does without streaming, and 500 for any other error type.
   func completionError(_ error: JSONObject) -> (status: Int, body: JSONValue) {
     let object = errorObject(error)
     let status = object["type"] == "overloaded_error" ? 529 : 500
@@ -212,7 +212,7 @@ struct AnthropicRenderer: ReplyRenderer {
     return merging(usage, context.usage.extraFields)
   }
 
-  /// The `error` object of a scripted error: `overloaded_error` and "Overloaded" unless the script gives a
+  /// Builds the `error` object of a scripted error: `overloaded_error` and "Overloaded" unless the script gives a
   /// `type` or `message`.
   private func errorObject(_ error: JSONObject) -> JSONObject {
     ["type": error["type"] ?? "overloaded_error", "message": error["message"] ?? "Overloaded"]

@@ -10,14 +10,14 @@ struct BodyPath: Sendable, Equatable {
 
   let components: [Component]
 
-  /// Parses `text`, or returns `nil` when it is not a path: an empty member name, an unclosed bracket or an
-  /// index that is not an integer.
+  /// Parses `text`, or returns `nil` when it is not a path: an empty member name, a stray or unclosed bracket,
+  /// or an index that is not an integer.
   init?(_ text: String) {
     var components: [Component] = []
     for segment in text.split(separator: ".", omittingEmptySubsequences: false) {
       var rest = Substring(segment)
       let name = rest.prefix { $0 != "[" }
-      guard !name.isEmpty else { return nil }
+      guard !name.isEmpty, !name.contains("]") else { return nil }
       components.append(.member(String(name)))
       rest = rest.dropFirst(name.count)
       while !rest.isEmpty {

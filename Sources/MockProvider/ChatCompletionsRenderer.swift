@@ -75,7 +75,7 @@ struct ChatCompletionsRenderer: ReplyRenderer {
     if reply.quirks.filterAnnotation == .afterFinish {
       events.append(annotationChunk())
     }
-    // Azure skips the usage chunk after its content filter stops an answer.
+    // Azure skips the usage chunk after its content filter stops a reply.
     let sendsUsage = context.includeUsage && !reply.quirks.omitsUsage && !(dialect == .azure && isFiltered)
     if sendsUsage {
       events.append(StreamEvent(json: context.addingExtraFields(usageChunk())))
@@ -112,8 +112,8 @@ struct ChatCompletionsRenderer: ReplyRenderer {
     return dialect == .ollama ? "reasoning" : "reasoning_content"
   }
 
-  /// The delta of the first chunk: `{"role":"assistant","content":null}` for a reply of tool calls only, else
-  /// `{"role":"assistant","content":"","refusal":null}`, as api.openai.com sends them.
+  /// Builds the delta of the first chunk: `{"role":"assistant","content":null}` for a reply of tool calls only,
+  /// else `{"role":"assistant","content":"","refusal":null}`, as api.openai.com sends them.
   private func roleDelta() -> JSONObject {
     let callsOnly = reply.text.isEmpty && reply.reasoning.isEmpty && !reply.toolCalls.isEmpty
     var delta: JSONObject =
@@ -202,7 +202,7 @@ struct ChatCompletionsRenderer: ReplyRenderer {
       json: context.addingExtraFields(["choices": [.object(choice)], "created": 0, "id": "", "model": "", "object": ""]))
   }
 
-  /// The usage object of api.openai.com, with token details.
+  /// Builds the usage object of api.openai.com, with token details.
   private func openAIUsage() -> JSONObject {
     var usage = basicUsage()
     usage["prompt_tokens_details"] = ["cached_tokens": 0, "audio_tokens": 0]
@@ -213,7 +213,7 @@ struct ChatCompletionsRenderer: ReplyRenderer {
     return merging(usage, context.usage.extraFields)
   }
 
-  /// The usage object of Azure and Ollama: the three counts only.
+  /// Builds the usage object of Azure and Ollama: the three counts only.
   private func basicUsage() -> JSONObject {
     let usage: JSONObject = [
       "prompt_tokens": JSONValue(context.usage.promptTokens),

@@ -20,9 +20,11 @@ public enum MockProviderCommand {
   static let helpText = """
     \(usageLine)
 
-    Serves scripted OpenAI Chat Completions responses over HTTP on a local port, so tests and editor plugins
-    can run deterministic turns with no API key and no network. Prints "listening on port N" on stdout once
-    it accepts connections, then runs until it receives SIGINT or SIGTERM. Closing stdin does not stop it.
+    Serves scripted model responses over HTTP on a local port, in the wire format of each request's path:
+    OpenAI Chat Completions (also Azure and Ollama shapes), OpenAI Responses and Anthropic Messages. Tests
+    and editor plugins use it to run deterministic turns with no API key and no network. Prints
+    "listening on port N" on stdout once it accepts connections, then runs until it receives SIGINT or
+    SIGTERM. Closing stdin does not stop it.
 
     Options:
       --script FILE      The JSON script of replies; the format is in protocol/mock-provider.md.

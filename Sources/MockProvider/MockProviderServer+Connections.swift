@@ -78,7 +78,7 @@ extension MockProviderServer {
     let envelope = ErrorEnvelope(format: format, dialect: script.dialect, requestID: "req_mock_\(recorded.sequence)")
     let (path, query) = MockExpectation.split(target: recorded.path)
     if Self.isDatedAzurePath(path), !query.split(separator: "&").contains(where: { $0.hasPrefix("api-version=") }) {
-      // Azure's deployment and dated Responses routes answer 404 without an api-version.
+      // Azure's deployment and dated Responses routes respond with 404 without an api-version.
       let body = ErrorEnvelope(format: format, dialect: .azure, requestID: "").body(
         status: 404, message: "Resource not found", code: "404")
       return sendJSON(socket, status: 404, body: body, keepOpen: keepOpen)
@@ -146,7 +146,7 @@ extension MockProviderServer {
     }
   }
 
-  /// Whether `path` is an Azure route that needs a dated `api-version`: a deployment route, or
+  /// Returns whether `path` is an Azure route that needs a dated `api-version`: a deployment route, or
   /// `/openai/responses` outside `/openai/v1`.
   private static func isDatedAzurePath(_ path: String) -> Bool {
     path.contains("/openai/deployments/") || path.hasSuffix("/openai/responses")

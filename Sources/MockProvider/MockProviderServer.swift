@@ -4,13 +4,14 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// A local HTTP/1.1 server that responds to OpenAI Chat Completions requests from a `MockScript`, so turns run
-/// deterministically with no key and no network.
+/// A local HTTP/1.1 server that responds to model requests from a `MockScript`, so turns run deterministically
+/// with no key and no network.
 ///
-/// Routes: `POST …/chat/completions` plays the next scripted reply, `GET …/models` lists the script's
-/// model, and anything else gets 404 with an OpenAI error body. Each connection gets its own thread and
-/// keep-alive is supported. Every request is kept in `requests` and, with a record file, appended to it
-/// as a JSON line that includes the request headers, credentials among them.
+/// Routes: `POST …/chat/completions`, `POST …/responses` and `POST …/v1/messages` play the next scripted reply in
+/// the OpenAI Chat Completions, OpenAI Responses or Anthropic Messages format. `GET …/models` lists the script's
+/// model, and anything else gets 404 with an OpenAI error body. Each connection gets its own thread and keep-alive
+/// is supported. Every request is kept in `requests` and, with a record file, appended to it as a JSON line that
+/// includes the request headers, credentials among them.
 public final class MockProviderServer: Sendable {
   /// The maximum number of connections open at once. Further clients get 503 and are closed.
   public static let maximumConnections = 1000

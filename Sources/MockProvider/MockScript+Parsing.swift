@@ -168,8 +168,15 @@ struct MockScriptParser {
     let chunkCount = reasoning.chunks.count + resolvedChunks.count + streaming.chunkCount(for: toolCalls ?? [])
     if let interruption, interruption.afterChunks > chunkCount {
       let key = Self.interruptionKeys.first { object[$0] != nil } ?? "afterChunks"
-      let kind = toolCalls == nil ? "chunks" : "reasoning, content and tool-call chunks"
-      throw failure("\(field).\(key)", "is \(interruption.afterChunks) but the reply has only \(chunkCount) \(kind)")
+      var kinds = reasoning.chunks.isEmpty ? [] : ["reasoning"]
+      if toolCalls != nil || !kinds.isEmpty {
+        kinds.append("content")
+      }
+      if toolCalls != nil {
+        kinds.append("tool-call")
+      }
+      let kindText = kinds.isEmpty ? "chunks" : ListFormat.and(kinds) + " chunks"
+      throw failure("\(field).\(key)", "is \(interruption.afterChunks) but the reply has only \(chunkCount) \(kindText)")
     }
 
     let delay =
@@ -229,7 +236,7 @@ struct MockScriptParser {
   }
 
   /// Reads how tool calls are streamed. Ollama's dialect sends every call whole in one delta unless the reply
-  /// says otherwise.
+  /// sets another delivery.
   private func toolCallStreaming(
     from object: JSONObject, hasToolCalls: Bool, field: String, dialect: MockScript.Dialect
   ) throws(MockScriptError) -> MockToolCallStreaming {
@@ -257,7 +264,8 @@ struct MockScriptParser {
     case .string("zero")?:
       reusesIndexZero = true
     case let other?:
-      throw failure("\(field).toolCallIndex", "must be true, false or \"zero\", found \(describe(other))")
+      throw failure(
+        "\(field).toolCallIndex", "must be true or false, or \"zero\" for index 0 on every call, found \(describe(other))")
     }
     return MockToolCallStreaming(
       delivery: delivery, argumentChunks: argumentChunks ?? 1, includesIndex: includesIndex,
@@ -503,5 +511,13 @@ struct MockScriptParser {
 
   func failure(_ field: String?, _ message: String) -> MockScriptError {
     MockScriptError(kind: .invalidField, source: source, field: field, message: message)
+  }
+}
+
+/// Joins words for a message: `a`, `a and b`, `a, b and c`.
+enum ListFormat {
+  static func and(_ words: [String]) -> String {
+    guard words.count > 1 else { return words.first ?? "" }
+    return words.dropLast().joined(separator: ", ") + " and " + words[words.count - 1]
   }
 }

@@ -274,8 +274,8 @@ public enum MockInterruption: Sendable, Equatable {
   case truncate(afterChunks: Int)
   /// Send this many chunks, then reset the connection: close it with TCP RST instead of FIN.
   case reset(afterChunks: Int)
-  /// Send this many chunks, then the wire format's error event and end the stream. `error` holds the fields the
-  /// script gives (`message`, `type`, `code`, …); each format fills in the rest with its own defaults.
+  /// Send this many chunks, then the wire format's error event and end the stream. `error` contains the fields
+  /// the script gives (`message`, `type`, `code`, …), and each format fills in the rest with its own defaults.
   case error(afterChunks: Int, error: JSONObject)
 
   /// The number of reasoning, content and tool-call chunks sent before the interruption.
@@ -288,7 +288,7 @@ public enum MockInterruption: Sendable, Equatable {
 
 /// Stream shapes that only some servers send, each reproducing a problem clients have had with them.
 public struct MockReplyQuirks: Sendable, Equatable {
-  /// Where an Azure asynchronous content-filter annotation goes: a Chat Completions chunk whose choice has no
+  /// The place of an Azure asynchronous content-filter annotation: a Chat Completions chunk whose choice has no
   /// `delta`.
   public enum FilterAnnotation: String, Sendable, CaseIterable {
     case beforeFinish
@@ -309,8 +309,8 @@ public struct MockReplyQuirks: Sendable, Equatable {
     case reasoning
   }
 
-  /// Whether a Chat Completions stream leaves out the usage chunk even when the request asks for it, as Ollama
-  /// before v0.5.2 does.
+  /// Whether a Chat Completions stream leaves out the usage chunk even when the request includes
+  /// `stream_options.include_usage`, as Ollama before v0.5.2 does.
   public var omitsUsage: Bool
   /// Members added to every streamed chunk or event and to a whole response, such as fields a client does not
   /// know yet.
@@ -418,9 +418,9 @@ public struct MockFieldChecks<Value: Sendable & Equatable>: Sendable, Equatable 
   }
 }
 
-/// A tool result the request must contain: one that answers the call `toolCallID` and whose content matches.
+/// A tool result the request must contain: the result of the call `toolCallID`, with matching content.
 public struct MockToolResultExpectation: Sendable, Equatable {
-  /// How the tool result's content must match.
+  /// The condition on the tool result's content.
   public enum Content: Sendable, Equatable {
     /// Any content.
     case any

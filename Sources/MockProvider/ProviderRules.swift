@@ -14,8 +14,8 @@ enum ProviderRules {
 
   // MARK: - Chat Completions
 
-  /// Every `tool_calls[].id` is answered by a `role: tool` message before the next other message, every tool
-  /// message answers a call of the assistant message before it, and `tool_choice` comes with `tools`.
+  /// Checks that every `tool_calls[].id` has a `role: tool` message before the next other message, that every
+  /// tool message is for a call of the assistant message before it, and that `tool_choice` comes with `tools`.
   private static func chatViolations(_ body: JSONValue) -> [String] {
     var violations: [String] = []
     let messages = body["messages"]?.arrayValue ?? []
@@ -61,9 +61,9 @@ enum ProviderRules {
 
   // MARK: - Responses
 
-  /// Without `previous_response_id` the input is the whole history: every `function_call_output` needs an earlier
-  /// `function_call` with its `call_id`, every `function_call` needs an output, and with `store: false` a
-  /// `reasoning` item needs its `encrypted_content`.
+  /// Checks the input as the whole history, unless the request has `previous_response_id`: every
+  /// `function_call_output` needs an earlier `function_call` with its `call_id`, and every `function_call` needs
+  /// an output. With `store: false` a `reasoning` item needs its `encrypted_content`.
   private static func responsesViolations(_ body: JSONValue) -> [String] {
     guard body["previous_response_id"] == nil, let items = body["input"]?.arrayValue else { return [] }
     var violations: [String] = []
@@ -97,9 +97,9 @@ enum ProviderRules {
 
   // MARK: - Anthropic
 
-  /// Roles alternate between `user` and `assistant`, text blocks are not empty, each `tool_use` is answered by a
-  /// `tool_result` at the start of the next user message, and with thinking enabled the thinking budget fits and
-  /// a final assistant turn with tool calls starts with its signed thinking block.
+  /// Checks that roles are `user` or `assistant`, that text blocks are not empty, and that each `tool_use` has a
+  /// `tool_result` at the start of the next user message. With thinking enabled it also checks that the
+  /// thinking budget fits and that a final assistant turn with tool calls starts with its signed thinking block.
   private static func anthropicViolations(_ body: JSONValue) -> [String] {
     var violations: [String] = []
     let messages = body["messages"]?.arrayValue ?? []

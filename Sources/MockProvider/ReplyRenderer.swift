@@ -15,7 +15,7 @@ struct StreamEvent: Equatable {
   }
 }
 
-/// How a stream ends after the events of a scripted mid-stream error.
+/// The end of a stream after the events of a scripted mid-stream error.
 enum StreamErrorEnding {
   /// End the HTTP body cleanly.
   case endBody
@@ -26,16 +26,16 @@ enum StreamErrorEnding {
 /// Turns a scripted reply into one wire format: the events of a stream, step by step, or one whole body.
 ///
 /// The responder calls `openingEvents`, then `events(for:)` once per step in order, then `closingEvents`, unless
-/// an interruption stops it first; `errorEvents` replaces the rest of the stream for a scripted error.
+/// an interruption stops it first. For a scripted error, `errorEvents` replaces the rest of the stream.
 protocol ReplyRenderer {
   mutating func openingEvents() -> [StreamEvent]
   mutating func events(for step: ReplyStep) -> [StreamEvent]
   /// The finish, the usage and the terminal event.
   mutating func closingEvents() -> [StreamEvent]
   mutating func errorEvents(_ error: JSONObject) -> (events: [StreamEvent], ending: StreamErrorEnding)
-  /// The body of a complete response to a request without streaming.
+  /// Returns the body of a complete response to a request without streaming.
   func completion() -> JSONValue
-  /// The status and body that stand for a scripted mid-stream error without streaming.
+  /// Returns the status and body that stand for a scripted mid-stream error without streaming.
   func completionError(_ error: JSONObject) -> (status: Int, body: JSONValue)
 }
 

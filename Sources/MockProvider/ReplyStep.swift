@@ -32,7 +32,7 @@ extension MockTextReply {
 }
 
 extension MockToolCallStreaming {
-  /// Splits `calls` into the pieces of successive chunks, as `delivery` says.
+  /// Splits `calls` into the pieces of successive chunks, as `delivery` sets.
   func pieces(of calls: [MockToolCall]) -> [[ToolCallPiece]] {
     switch delivery {
     case .fragments:

@@ -85,16 +85,21 @@ extension MockExpectation {
     }
     for path in bodyFields.absent {
       guard let value = BodyPath(path)?.value(in: body) else { continue }
-      clauses.append("no body field \(quote(path)), but it is \(quote(value.serializedString(), limit: 200))")
+      clauses.append("no body field \(quote(path)), but it is \(Self.jsonText(value))")
     }
     for match in bodyFields.equals {
       let value = BodyPath(match.field)?.value(in: body)
       guard value != match.value else { continue }
-      let found = value.map { "it is \(quote($0.serializedString(), limit: 200))" } ?? "it is missing"
-      clauses.append(
-        "the body field \(quote(match.field)) to be \(quote(match.value.serializedString(), limit: 200)), but \(found)")
+      let found = value.map { "it is \(Self.jsonText($0))" } ?? "it is missing"
+      clauses.append("the body field \(quote(match.field)) to be \(Self.jsonText(match.value)), but \(found)")
     }
     return clauses
+  }
+
+  /// Returns `value` as compact JSON, cut to 200 characters with an ellipsis when longer.
+  private static func jsonText(_ value: JSONValue) -> String {
+    let text = value.serializedString()
+    return text.count > 200 ? "\(text.prefix(200))…" : text
   }
 
   /// Headers whose value is a credential.
@@ -108,7 +113,7 @@ extension MockExpectation {
 }
 
 extension MockToolResultExpectation {
-  /// Returns whether `result` answers this expectation's call with matching content.
+  /// Returns whether `result` is the result of this expectation's call, with matching content.
   fileprivate func isMet(by result: APIRequest.ToolResult) -> Bool {
     guard result.callID == toolCallID else { return false }
     switch content {

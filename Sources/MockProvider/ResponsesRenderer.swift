@@ -73,7 +73,7 @@ struct ResponsesRenderer: ReplyRenderer {
     var incompleteDetails: JSONValue = nil
     switch reply.finishReason {
     case "length":
-      // The answer ran out of output tokens: the item being written is never finished.
+      // The reply ran out of output tokens, so the item being written is never finished.
       terminal = "response.incomplete"
       incompleteDetails = ["reason": "max_output_tokens"]
     case "content_filter":

@@ -9,7 +9,7 @@ enum WireFormat: Sendable {
   /// `POST …/v1/messages`: the Anthropic Messages API.
   case anthropicMessages
 
-  /// Returns the format a `POST` to `path` (without its query) asks for, or `nil` for another route.
+  /// Returns the format that a `POST` to `path` (without its query) requests, or `nil` for another route.
   static func route(path: String) -> WireFormat? {
     if path.hasSuffix("/chat/completions") { return .chatCompletions }
     if path.hasSuffix("/responses") { return .responses }

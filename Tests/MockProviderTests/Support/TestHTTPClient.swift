@@ -136,20 +136,25 @@ final class TestHTTPClient {
     while head.status == 100 {
       head = try readHead()
     }
+    return TestResponse(head: head, body: try readBody(after: head))
+  }
+
+  /// Reads the body that follows `head`: chunked to the last chunk, by `Content-Length`, or to EOF.
+  func readBody(after head: TestResponseHead) throws -> [UInt8] {
     if head.isChunked {
       var body: [UInt8] = []
       while let chunk = try readChunk() {
         body += chunk
       }
-      return TestResponse(head: head, body: body)
+      return body
     }
     if let length = head.header("content-length").flatMap(Int.init) {
       try fill(to: length)
       let body = Array(buffer[..<length])
       buffer.removeSubrange(..<length)
-      return TestResponse(head: head, body: body)
+      return body
     }
-    return TestResponse(head: head, body: try readToEnd())
+    return try readToEnd()
   }
 
   func readHead() throws -> TestResponseHead {
@@ -221,6 +226,24 @@ final class TestHTTPClient {
       return false
     } catch let error as TestClientError where error.isTimeout {
       return true
+    }
+  }
+
+  /// Reads until the connection ends and returns whether it ended with a reset (`ECONNRESET`) rather than an
+  /// orderly close. Throws when it stays open past the read timeout.
+  func readUntilConnectionEnds() throws -> (bytes: [UInt8], wasReset: Bool) {
+    var bytes = buffer
+    buffer.removeAll()
+    var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
+      if count > 0 {
+        bytes += chunk[..<count]
+        continue
+      }
+      if count == 0 { return (bytes, false) }
+      if errno == ECONNRESET { return (bytes, true) }
+      throw TestClientError(description: "recv failed or timed out: errno \(errno)", isTimeout: errno == EAGAIN)
     }
   }
 
