@@ -43,8 +43,22 @@ struct Attachments {
         }
         // The event log keeps the attachment's description, not its possibly large data.
         object["data"] = nil
+      case "selection":
+        // The SDKs' event schema requires all four fields, while their send API makes two optional.
+        guard let filePath = object["filePath"]?.stringValue else {
+          throw .invalidParams("attachments[\(index)].filePath is required for a selection attachment")
+        }
+        if object["displayName"]?.stringValue == nil {
+          object["displayName"] = .string((filePath as NSString).lastPathComponent)
+        }
+        if object["text"]?.stringValue == nil { object["text"] = "" }
+        if object["selection"]?.objectValue == nil {
+          let origin: JSONValue = ["line": 0, "character": 0]
+          object["selection"] = ["start": origin, "end": origin]
+        }
       default:
-        break
+        // Types the SDKs' event schema does not list would make them drop the whole user.message.
+        continue
       }
       result.echoed.append(.object(object))
     }

@@ -96,6 +96,7 @@ enum ByokHost {
 
   /// Serves JSON-RPC on stdin and the duplicated stdout until stdin closes or SIGTERM arrives.
   static func serveStandardStreams(_ options: ServeOptions) async -> Int32 {
+    let signals = TerminationSignals.install()
     let protocolOutput = StandardStreams.takeStandardOutput()
     guard configureLogging(options) else { return 66 }
     let logger = Logger(subsystem: "host")
@@ -106,7 +107,7 @@ enum ByokHost {
 
     let reason = await firstOf(
       { await connection.waitUntilInputClosed(); return "stdin closed" },
-      { await TerminationSignals.wait() })
+      { await TerminationSignals.wait(signals) })
     logger.debug("Host stopping", ["reason": reason])
     await server.shutdown()
     connection.close()
@@ -132,18 +133,23 @@ enum ByokHost {
 
 /// SIGTERM and SIGINT, observed through dispatch sources so the host can shut down cleanly.
 enum TerminationSignals {
-
-  static func wait() async -> String {
-    let signals = AsyncStream<Int32> { continuation in
-      for number in [SIGTERM, SIGINT] {
-        signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { continuation.yield(number) }
-        source.resume()
-        // The source lives as long as the process: SIGTERM may arrive at any time until exit.
-        _ = Unmanaged.passRetained(source as AnyObject)
-      }
+  /// Starts watching SIGTERM and SIGINT at once, so a signal sent right after start-up is not lost;
+  /// `wait(_:)` then returns at the first one.
+  static func install() -> AsyncStream<Int32> {
+    let (signals, continuation) = AsyncStream.makeStream(of: Int32.self)
+    for number in [SIGTERM, SIGINT] {
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler { continuation.yield(number) }
+      source.resume()
+      // The source lives as long as the process: a signal may arrive at any time until exit.
+      _ = Unmanaged.passRetained(source as AnyObject)
     }
+    return signals
+  }
+
+  /// Returns the name of the first signal that `install()` saw.
+  static func wait(_ signals: AsyncStream<Int32>) async -> String {
     for await number in signals {
       return number == SIGTERM ? "SIGTERM" : "SIGINT"
     }

@@ -10,6 +10,11 @@ import Synchronization
 
 /// `byok-host chat`: one turn through the same session machinery as the host, printed as it streams.
 enum ChatCommand {
+  /// The environment variable read for the key when `--api-key-env` is not given.
+  static let defaultKeyVariable: [ProviderConfiguration.Kind: String] = [
+    .openai: "OPENAI_API_KEY", .azure: "AZURE_OPENAI_API_KEY", .anthropic: "ANTHROPIC_API_KEY",
+  ]
+
   static func run(_ chat: ChatOptions, options: ServeOptions) async -> Int32 {
     guard ByokHost.configureLogging(options) else { return 66 }
     var mockServer: MockProviderServer?
@@ -29,8 +34,10 @@ enum ChatCommand {
         return 69
       }
     } else {
-      provider = ProviderConfiguration(baseURL: chat.baseURL!)
-      if let key = ProcessInfo.processInfo.environment[chat.apiKeyEnvironmentVariable], !key.isEmpty {
+      let kind = ProviderConfiguration.Kind(rawValue: chat.providerType) ?? .openai
+      provider = ProviderConfiguration(kind: kind, baseURL: chat.baseURL!, azureAPIVersion: chat.azureAPIVersion)
+      let variable = chat.apiKeyEnvironmentVariable ?? Self.defaultKeyVariable[kind]!
+      if let key = ProcessInfo.processInfo.environment[variable], !key.isEmpty {
         provider.apiKey = Secret(key)
       }
     }

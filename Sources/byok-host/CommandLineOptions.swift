@@ -43,7 +43,9 @@ struct ChatOptions {
   var baseURL: String?
   var model: String?
   var providerType = "openai"
-  var apiKeyEnvironmentVariable = "OPENAI_API_KEY"
+  /// The environment variable holding the key; `nil` picks the provider type's usual name.
+  var apiKeyEnvironmentVariable: String?
+  var azureAPIVersion: String?
   var systemMessage: String?
 }
 
@@ -57,7 +59,7 @@ enum CommandLineParser {
   static let serveUsage =
     "Usage: byok-host [--stdio | --port N [--host ADDRESS]] [--home DIR] [--log-level LEVEL] [--log-file PATH]"
   static let chatUsage =
-    "Usage: byok-host chat (--mock | --base-url URL --model MODEL) [--provider-type openai] [--api-key-env NAME] PROMPT"
+    "Usage: byok-host chat (--mock | --base-url URL --model MODEL) [--provider-type TYPE] [--api-key-env NAME] PROMPT"
 
   /// Options the host accepts; the ones after the first group are passed by the Copilot SDKs and accepted
   /// for compatibility.
@@ -73,6 +75,7 @@ enum CommandLineParser {
 
   static let chatFlags: [String: Bool] = [
     "--mock": false, "--base-url": true, "--model": true, "--provider-type": true, "--api-key-env": true,
+    "--azure-api-version": true,
     "--system": true, "--home": true, "--log-level": true, "--log-file": true, "--stream-idle-timeout": true,
     "--max-retries": true, "--max-retry-delay": true,
     "--help": false,
@@ -141,10 +144,12 @@ enum CommandLineParser {
       case "--base-url": chat.baseURL = value!
       case "--model": chat.model = value!
       case "--provider-type":
-        guard value == "openai" else {
-          throw UsageError(message: "--provider-type '\(value!)' is not supported yet; use openai", usage: chatUsage)
+        guard ["openai", "azure", "anthropic"].contains(value!) else {
+          throw UsageError(
+            message: "invalid value '\(value!)' for --provider-type; use openai, azure or anthropic", usage: chatUsage)
         }
         chat.providerType = value!
+      case "--azure-api-version": chat.azureAPIVersion = value!
       case "--api-key-env": chat.apiKeyEnvironmentVariable = value!
       case "--system": chat.systemMessage = value!
       default:

@@ -7,17 +7,24 @@ enum HelpText {
 
     Usage:
       byok-host [--stdio] [options]        Serve JSON-RPC 2.0 on stdin/stdout with Content-Length framing.
+      byok-host --port N [--host ADDR]     Serve the same protocol on TCP (127.0.0.1 by default) and print
+                                           'byok-host listening on port N' once ready.
       byok-host chat [options] PROMPT      Run one streamed turn and print the answer (see 'byok-host chat --help').
       byok-host mock-provider --script F   Start the scripted mock provider (see 'byok-host mock-provider --help').
 
     Options:
-      --stdio                     Serve on stdin/stdout (the default).
+      --stdio                     Serve on stdin/stdout. This is the default, except that a host started
+                                  without --stdio and with stdin at /dev/null serves TCP on a free port,
+                                  as the Copilot SDKs expect.
+      --port N                    Serve TCP on port N (0 picks a free one).
+      --host ADDR                 The IP address to listen on with TCP (default 127.0.0.1).
       --home DIR                  State directory for sessions. Default: $BYOK_HOST_HOME, else $COPILOT_HOME,
                                   else $XDG_STATE_HOME/byok-host, else ~/.local/state/byok-host.
       --log-level LEVEL           none, error, warning (default), info, debug or all.
       --log-file PATH             Write logs to PATH instead of stderr.
       --stream-idle-timeout SECS  Fail a model call when the provider sends nothing for SECS seconds (default 120).
-      --connection-token TOKEN    Require this token in the params of 'connect'.
+      --connection-token TOKEN    Require this token in the params of 'connect' before any other call.
+                                  In TCP mode COPILOT_CONNECTION_TOKEN sets it too.
       --max-model-calls N         End a send with session.error after N model calls (default 50).
       --tool-timeout SECS         Fail a client tool or permission request unanswered for SECS seconds
                                   (default 600).
@@ -53,9 +60,13 @@ enum HelpText {
       --base-url URL         The provider's OpenAI-compatible base URL, e.g. https://api.openai.com/v1
                              or http://localhost:11434/v1 for Ollama.
       --model MODEL          The model name sent to the provider.
-      --provider-type TYPE   openai (the default; also for Ollama and other compatible servers).
-      --api-key-env NAME     The environment variable holding the API key (default OPENAI_API_KEY).
-                             When it is unset or empty, no key is sent (fine for a local Ollama).
+      --provider-type TYPE   openai (the default; also for Ollama and other compatible servers),
+                             azure or anthropic.
+      --azure-api-version V  With azure: use the deployment route with this api-version instead of
+                             the /openai/v1 route.
+      --api-key-env NAME     The environment variable holding the API key (default OPENAI_API_KEY,
+                             AZURE_OPENAI_API_KEY or ANTHROPIC_API_KEY by type). When it is unset or
+                             empty, no key is sent (fine for a local Ollama).
       --system TEXT          Text appended to the system prompt.
       --home DIR             State directory; the chat is saved there as a session you can resume.
       --log-level LEVEL      none, error, warning (default), info, debug or all; logs go to stderr.

@@ -14,6 +14,7 @@ import Synchronization
 /// client must send it in `connect` before anything else.
 enum TCPServer {
   static func run(_ options: ServeOptions) async -> Int32 {
+    let signals = TerminationSignals.install()
     guard ByokHost.configureLogging(options) else { return 66 }
     let logger = Logger(subsystem: "tcp")
     let token =
@@ -56,7 +57,7 @@ enum TCPServer {
     dup2(STDERR_FILENO, STDOUT_FILENO)
     logger.debug("Host started", ["port": listener.port, "home": environment.store.home, "pid": getpid()])
 
-    let reason = await TerminationSignals.wait()
+    let reason = await TerminationSignals.wait(signals)
     logger.debug("Host stopping", ["reason": reason])
     listener.close()
     await server.shutdown()

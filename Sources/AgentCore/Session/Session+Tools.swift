@@ -116,12 +116,13 @@ extension Session {
       "toolDescription": .string(tool.description), "args": .object(arguments),
     ]
     emit("permission.requested", ["requestId": .string(requestID), "permissionRequest": .object(permissionRequest)])
+    openPermissionRequests[requestID] = call.id
     let answer: JSONObject
     do {
       answer = try await awaitClient(requestID, kind: .permission, toolCallID: call.id)
     } catch ClientRequestFailure.timedOut(let limit) {
       emitPermissionCompleted(requestID, call.id, ["kind": "denied-no-approval-rule-and-could-not-request-from-user"])
-      return "Permission denied: no answer to the permission request within \(limit.components.seconds) seconds."
+      return "Permission denied: no answer to the permission request within \(Self.describe(limit))."
     }
     let decision = answer["result"]?.objectValue ?? [:]
     let kind = decision["kind"]?.stringValue ?? ""
@@ -146,6 +147,7 @@ extension Session {
   }
 
   private func emitPermissionCompleted(_ requestID: String, _ toolCallID: String, _ result: JSONObject) {
+    openPermissionRequests[requestID] = nil
     emit(
       "permission.completed",
       ["requestId": .string(requestID), "toolCallId": .string(toolCallID), "result": .object(result)])
@@ -172,7 +174,7 @@ extension Session {
       answer = try await awaitClient(requestID, kind: .tool, toolCallID: call.id)
     } catch ClientRequestFailure.timedOut(let limit) {
       emit("external_tool.completed", ["requestId": .string(requestID)])
-      let text = "The tool '\(call.name)' did not return a result within \(limit.components.seconds) seconds."
+      let text = "The tool '\(call.name)' did not return a result within \(Self.describe(limit))."
       emitToolComplete(call.id, turnID: turnID, success: false, text: text, code: "timeout")
       return ToolOutcome(text: text)
     }
@@ -233,6 +235,12 @@ extension Session {
   /// Replaces the client tools offered to the model from the next model call on.
   public func setTools(_ tools: [ToolDefinition]) {
     configuration.tools = tools
+  }
+
+  /// A whole-second duration for messages, such as "1 second" or "600 seconds".
+  static func describe(_ duration: Duration) -> String {
+    let seconds = duration.components.seconds
+    return seconds == 1 ? "1 second" : "\(seconds) seconds"
   }
 
   // MARK: - Interrupted calls

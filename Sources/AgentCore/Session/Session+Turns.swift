@@ -13,9 +13,11 @@ extension Session {
     if summary == nil {
       summary = String(pending.prompt.prefix(120))
     }
-    if runningTurn != nil {
+    // A send that waits behind another (running, or admitted and about to start) changes the queue.
+    if runningTurn != nil || queue.count > 1 {
       emit(EventType.pendingMessagesModified, JSONObject())
-    } else if startImmediately {
+    }
+    if runningTurn == nil && startImmediately {
       startNextTurn()
     }
     return pending.messageID
@@ -144,11 +146,12 @@ extension Session {
 
   /// Tells the client that the model call is being retried, as a persisted `session.info` event.
   func reportRetry(_ notice: RetryNotice) {
-    let seconds = Double(notice.delay / .milliseconds(1)) / 1000
+    let tenths = Int((notice.delay / .milliseconds(100)).rounded())
+    let delay = "\(tenths / 10).\(tenths % 10) s"
     var data: JSONObject = [
       "infoType": "retry",
       "message": .string(
-        "Retrying the model request in \(seconds) s (retry \(notice.attempt) of \(notice.maximumAttempts)): "
+        "Retrying the model request in \(delay) (retry \(notice.attempt) of \(notice.maximumAttempts)): "
           + notice.reason),
     ]
     if let status = notice.statusCode { data["statusCode"] = .int(Int64(status)) }
@@ -315,6 +318,13 @@ extension Session {
     }
     pendingClientRequests.removeAll()
     emit(EventType.abort, ["reason": "user_initiated"])
+    for (requestID, toolCallID) in openPermissionRequests.sorted(by: { $0.key < $1.key }) {
+      emit(
+        "permission.completed",
+        ["requestId": .string(requestID), "toolCallId": .string(toolCallID),
+         "result": ["kind": "cancelled", "reason": "The turn was aborted."]])
+    }
+    openPermissionRequests.removeAll()
     if !activeToolCalls.isEmpty {
       interruptActiveToolCalls(turnID: turnID, calls: output.toolCalls)
     } else if !output.text.isEmpty && output.toolCalls.isEmpty && !conversationEndsWithAnswer(output) {

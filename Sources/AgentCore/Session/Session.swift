@@ -62,6 +62,8 @@ public actor Session {
   var pendingClientRequests: [String: PendingClientRequest] = [:]
   /// The tool calls of the current model answer that have not finished, by tool call id.
   var activeToolCalls: [String: ActiveToolCall] = [:]
+  /// Permission requests emitted and not yet completed, by request id, with their tool call ids.
+  var openPermissionRequests: [String: String] = [:]
 
   init(id: String, configuration: SessionConfiguration, environment: SessionEnvironment, startTime: String) {
     self.id = id
