@@ -79,6 +79,23 @@ def test_session_start_reaches_on_event(byok_host_binary, state_dir, start_mock_
     assert start.context.cwd == str(project)
 
 
+def test_create_notifies_lifecycle(byok_host_binary, state_dir, start_mock_provider):
+    provider = start_mock_provider(STREAMED_SCRIPT)
+
+    async def scenario():
+        async with open_client(byok_host_binary, state_dir) as host:
+            lifecycle = []
+            host.client.on_lifecycle(lifecycle.append)
+            session = await create_byok_session(host.client, provider.base_url)
+            return session.session_id, lifecycle
+
+    session_id, lifecycle = run(scenario())
+
+    assert [(type(event).__name__, event.session_id) for event in lifecycle] == [("SessionCreatedEvent", session_id)]
+    assert lifecycle[0].metadata is not None
+    assert lifecycle[0].metadata.start_time is not None
+
+
 def test_system_message_append(byok_host_binary, state_dir, start_mock_provider):
     provider = start_mock_provider(STREAMED_SCRIPT)
 

@@ -5,6 +5,7 @@ started with `--port 0` and a connection token that clients attach to by URI.
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import pytest
 from copilot import CopilotClient, RuntimeConnection
@@ -46,6 +47,44 @@ def test_spawned_tcp_turn(byok_host_binary, state_dir, start_mock_provider):
     assert reply is not None and reply.data.content == "Over TCP"
     assert not process_running(host.pid)
     assert host.process.wait(timeout=STOP_TIMEOUT) == 0, "byok-host did not exit cleanly on client.stop()"
+
+
+def free_loopback_port() -> int:
+    """Return a TCP port that was free on 127.0.0.1 a moment ago, for a runtime told to use it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_spawned_tcp_fixed_port(byok_host_binary, state_dir):
+    port = free_loopback_port()
+
+    async def scenario():
+        connection = RuntimeConnection.for_tcp(path=str(byok_host_binary), port=port)
+        async with open_client(byok_host_binary, state_dir, connection=connection) as host:
+            return host, host.client.runtime_port, await host.client.ping("fixed port")
+
+    host, runtime_port, pong = run(scenario())
+
+    assert host.process.args[-2:] == ["--port", str(port)]
+    assert runtime_port == port
+    assert pong.message == "pong: fixed port"
+
+
+def test_second_client_on_spawned_host(byok_host_binary, state_dir, start_mock_provider):
+    provider = start_mock_provider({"model": MODEL, "replies": [{"text": "Second client answer"}]})
+
+    async def scenario():
+        connection = RuntimeConnection.for_tcp(path=str(byok_host_binary), connection_token=CONNECTION_TOKEN)
+        async with open_client(byok_host_binary, state_dir, connection=connection) as owner:
+            attach = RuntimeConnection.for_uri(f"127.0.0.1:{owner.client.runtime_port}", connection_token=CONNECTION_TOKEN)
+            async with open_client(byok_host_binary, state_dir, connection=attach) as guest:
+                session = await create_byok_session(guest.client, provider.base_url)
+                return await session.send_and_wait("Hello from the guest", timeout=TURN_TIMEOUT)
+
+    reply = run(scenario())
+
+    assert reply is not None and reply.data.content == "Second client answer"
 
 
 def test_external_host_turn(byok_host_binary, state_dir, start_mock_provider, start_external_host):
