@@ -9,7 +9,10 @@ let package = Package(
   name: "byok-host",
   platforms: [.macOS(.v15)],
   products: [
-    .executable(name: "byok-host", targets: ["byok-host"])
+    .executable(name: "byok-host", targets: ["byok-host"]),
+    // The fuzzing package in fuzz/ links these two.
+    .library(name: "HTTPStreaming", targets: ["HTTPStreaming"]),
+    .library(name: "JSONRPC", targets: ["JSONRPC"]),
   ],
   targets: [
     // MARK: BYOKLogging
