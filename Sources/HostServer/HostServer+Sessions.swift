@@ -130,7 +130,7 @@ extension HostServer {
       agentMode: try reader.optionalString("agentMode"))
     let messageID = await session.send(pending, startImmediately: false)
     connection.afterReply(to: id) {
-      Task { await session.startQueuedTurn() }
+      await session.startQueuedTurn()
     }
     return ["messageId": .string(messageID)]
   }

@@ -35,7 +35,7 @@ public final class Connection: Sendable {
     var nextOutgoingID: Int64 = 1
     var isClosed = false
     /// Work to run once the reply to a request is queued, so that it follows the reply on the wire.
-    var afterReply: [RequestID: @Sendable () -> Void] = [:]
+    var afterReply: [RequestID: @Sendable () async -> Void] = [:]
   }
 
   public let name: String
@@ -157,14 +157,12 @@ public final class Connection: Sendable {
   }
 
   /// Runs `action` right after the reply to request `id` is queued (or when the request ends without
-  /// one), so notifications it sends follow the reply.
-  public func afterReply(to id: RequestID, _ action: @escaping @Sendable () -> Void) {
-    let runNow = state.withLock { state -> Bool in
-      guard state.inFlight[id] != nil else { return true }
+  /// one), so notifications it sends follow the reply. For a request handled in arrival order, the next
+  /// message is dispatched only after `action` returns.
+  public func afterReply(to id: RequestID, _ action: @escaping @Sendable () async -> Void) {
+    state.withLock { state in
       state.afterReply[id] = action
-      return false
     }
-    if runNow { action() }
   }
 
   /// The number of requests received and not yet answered.
@@ -281,18 +279,19 @@ public final class Connection: Sendable {
       logger.error("Request failed with an unexpected error", ["connection": name, "method": method, "id": id, "error": error])
       result = .failure(.internalError("Internal error while handling \(method): \(error)"))
     }
-    reply(to: id, with: result)
+    await reply(to: id, with: result)
   }
 
-  /// Sends the reply unless the request was already answered (cancelled, or shut down).
-  private func reply(to id: RequestID, with result: Result<JSONValue, ResponseError>) {
+  /// Sends the reply unless the request was already answered (cancelled, or shut down), then runs the
+  /// request's after-reply action.
+  private func reply(to id: RequestID, with result: Result<JSONValue, ResponseError>) async {
     let (pending, action) = state.withLock { state in
       (state.inFlight.removeValue(forKey: id) != nil, state.afterReply.removeValue(forKey: id))
     }
     if pending {
       output.send(Message.response(id: id, result: result).jsonValue)
     }
-    action?()
+    await action?()
   }
 
   /// Answers a message that could not be decoded, with its id when it was readable and `null` otherwise.
@@ -312,6 +311,6 @@ public final class Connection: Sendable {
     guard let entry else { return }
     entry?.cancel()
     output.send(Message.response(id: id, result: .failure(.cancelled)).jsonValue)
-    action?()
+    if let action { Task { await action() } }
   }
 }

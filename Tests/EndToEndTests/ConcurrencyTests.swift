@@ -79,7 +79,7 @@ struct ConcurrencyTests {
     try await withFixture { fixture in
       let script: JSONValue = [
         "replies": [
-          ["text": "First answer.", "chunks": ["First", " answer", "."], "delayMs": 100],
+          ["text": "First answer.", "chunks": ["First", " answer", "."], "delayMs": 500],
           ["text": "Second answer."],
         ]
       ]

@@ -17,7 +17,7 @@ struct ManySessionsTests {
   @Test func fiftySessionsStreamTogether() async throws {
     try await withFixture { fixture in
       let replies: [JSONValue] = (1...Self.sessionCount).map { reply in
-        ["chunks": .array(Self.chunks(reply: reply).map(JSONValue.string)), "delayMs": 50]
+        ["chunks": .array(Self.chunks(reply: reply).map(JSONValue.string)), "delayMs": 150]
       }
       let mock = try await fixture.startMockProvider(script: ["replies": .array(replies)])
       let host = try await fixture.startConnectedHost()

@@ -174,13 +174,7 @@ struct ProviderQuirkTests {
   /// `finish_reason: "length"`.
   @Test(arguments: [ProviderFormat.openAIChat, .openAIResponses, .anthropic])
   func truncatedCallDoesNotRun(_ format: ProviderFormat) async throws {
-    // NOTE: the Chat Completions provider still runs a call from a reply that ended with finish_reason
-    // "length". Remove the known-issue wrapper once it stops doing so.
-    try await withKnownIssue("Chat Completions runs tool calls cut off by the output limit") {
-      try await expectCutOffCallNotRun(format)
-    } when: {
-      format == .openAIChat
-    }
+    try await expectCutOffCallNotRun(format)
   }
 
   @Test(arguments: [ProviderFormat.openAIResponses, .anthropic])

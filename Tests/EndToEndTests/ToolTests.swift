@@ -320,7 +320,7 @@ struct ToolTests {
       #expect(turn.types.last == "session.idle")
       #expect(late["success"] == .bool(false))
       let toolText = try await mock.waitForRequests(2)[1].toolMessages.first?.text ?? ""
-      #expect(toolText.contains("1 seconds"), "tool message: \(toolText)")
+      #expect(toolText.contains("within 1 second."), "tool message: \(toolText)")
     }
   }
 

@@ -17,7 +17,7 @@ struct CurlHTTPClientStreamingTests {
   private static let closeBound: Duration = .seconds(8)
 
   /// How long a test waits for an event that should come at once; generous for the same reason.
-  private static let patience: Duration = .seconds(15)
+  private static let patience: Duration = .seconds(30)
 
   private static func startServerAwaitingClose() throws -> (LoopbackHTTPServer, AsyncStream<ContinuousClock.Instant?>) {
     let (closeTimes, closeTimeSink) = AsyncStream<ContinuousClock.Instant?>.makeStream()

@@ -37,6 +37,9 @@ extension Session {
     let next = queue.removeFirst()
     abortRequested = false
     persistenceFailureReported = false
+    // The user message is emitted before the turn's task starts, so a send that arrives next is queued
+    // behind a turn that has visibly begun.
+    beginSend(next)
     runningTurn = Task { [self] in
       await runSend(next)
       finishTurn()
@@ -71,7 +74,7 @@ extension Session {
 
   // MARK: - One send
 
-  private func runSend(_ pending: PendingSend) async {
+  private func beginSend(_ pending: PendingSend) {
     var userData = JSONObject()
     userData["content"] = .string(pending.prompt)
     userData["messageId"] = .string(pending.messageID)
@@ -81,7 +84,9 @@ extension Session {
     emit(EventType.userMessage, userData)
     emit(EventType.pendingMessagesModified, JSONObject())
     conversation.append(ConversationMessage(role: .user, text: pending.prompt, images: pending.images))
+  }
 
+  private func runSend(_ pending: PendingSend) async {
     var modelCalls = 0
     var turnID: String?
     var output = TurnOutput(assistantMessageID: SessionEvent.makeID())

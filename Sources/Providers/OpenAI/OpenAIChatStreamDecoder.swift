@@ -65,7 +65,14 @@ struct OpenAIChatStreamDecoder: ServerSentEventDecoder {
         kind: .contentFilter,
         message: "The provider's content filter stopped the answer (finish_reason content_filter); rephrase the prompt.")
     }
-    var outputs = calls.completedCalls().map(ModelStreamEvent.toolCall)
+    let completed = calls.completedCalls()
+    if finishReason == "length" && !completed.isEmpty {
+      throw ProviderError(
+        kind: .contextLength,
+        message: "The answer hit the output token limit in the middle of a tool call, so the call was not run. "
+          + "Raise provider.maxOutputTokens or ask for a shorter answer.")
+    }
+    var outputs = completed.map(ModelStreamEvent.toolCall)
     outputs.append(.finished(reason: finishReason))
     return outputs
   }
