@@ -6,6 +6,10 @@
 import Synchronization
 
 /// A log level, from the most to the least severe.
+///
+/// byok-host logs routine lifecycle lines at `debug`: the Copilot SDKs start it with `--log-level info` and
+/// show every stderr line to their users as a warning, so `info` and above are kept for what a user should
+/// see.
 public enum LogLevel: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
   case error = 1
   case warning = 2

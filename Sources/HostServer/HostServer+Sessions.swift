@@ -161,7 +161,7 @@ extension HostServer {
     let id = try reader.sessionID()
     let requestID = try reader.requiredString("requestId")
     guard let session = sessions.withLock({ $0[id]?.session }) else {
-      logger.info("Ignored an answer for a session that is not loaded", ["session": id, "request": requestID])
+      logger.debug("Ignored an answer for a session that is not loaded", ["session": id, "request": requestID])
       return ["success": false]
     }
     let resolved = await session.resolveClientRequest(requestID, isPermission: isPermission, answer: reader.object)
@@ -211,7 +211,7 @@ extension HostServer {
     guard deleted else {
       return ["success": false, "error": .string("Session not found: \(id)")]
     }
-    logger.info("Session deleted", ["session": id])
+    logger.debug("Session deleted", ["session": id])
     connection.sendNotification("session.lifecycle", params: ["type": "session.deleted", "sessionId": .string(id)])
     return ["success": true]
   }

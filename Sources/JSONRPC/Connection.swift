@@ -257,7 +257,7 @@ public final class Connection: Sendable {
       guard case .number(let number) = id,
         let continuation = state.withLock({ $0.outgoing.removeValue(forKey: number) })
       else {
-        logger.info("Dropped a response for an unknown request", ["connection": name, "id": id])
+        logger.debug("Dropped a response for an unknown request", ["connection": name, "id": id])
         return
       }
       switch result {

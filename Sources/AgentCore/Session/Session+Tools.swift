@@ -82,7 +82,7 @@ extension Session {
   private func completeWithoutRunning(
     _ call: ToolCall, turnID: String, arguments: JSONObject, text: String, code: String
   ) -> ToolOutcome {
-    logger.info("Tool call not run", ["session": id, "toolCall": call.id, "tool": call.name, "code": code])
+    logger.debug("Tool call not run", ["session": id, "toolCall": call.id, "tool": call.name, "code": code])
     emit(
       "tool.execution_start",
       ["toolCallId": .string(call.id), "toolName": .string(call.name), "arguments": .object(arguments),
@@ -224,7 +224,7 @@ extension Session {
   /// request is waiting (unknown, already answered, timed out or aborted).
   public func resolveClientRequest(_ requestID: String, isPermission: Bool, answer: JSONObject) -> Bool {
     guard let pending = pendingClientRequests[requestID], (pending.kind == .permission) == isPermission else {
-      logger.info("Ignored an answer to a request that is not pending", ["session": id, "request": requestID])
+      logger.debug("Ignored an answer to a request that is not pending", ["session": id, "request": requestID])
       return false
     }
     pendingClientRequests[requestID] = nil

@@ -317,7 +317,7 @@ extension Session {
   }
 
   private func finishAborted(_ output: TurnOutput, pending: PendingSend, turnID: String?) {
-    logger.info("Turn aborted", ["session": id, "message": pending.messageID, "turn": turnID ?? "none"])
+    logger.debug("Turn aborted", ["session": id, "message": pending.messageID, "turn": turnID ?? "none"])
     for pendingRequest in pendingClientRequests.values {
       pendingRequest.continuation.resume(throwing: CancellationError())
     }

@@ -59,7 +59,7 @@ struct ProviderTransport: Sendable {
 
       if case .status(401, _, _) = failure, usesClientTokens, !refreshedAfter401 {
         refreshedAfter401 = true
-        logger.info("Provider rejected the client's token; fetching a new one", ["session": context.sessionID])
+        logger.debug("Provider rejected the client's token; fetching a new one", ["session": context.sessionID])
         continue
       }
       guard let delay = retryDelay(for: failure, retry: retries + 1) else {
