@@ -89,9 +89,8 @@ def stop_server(server):
 
 
 def cpu_share(figures, seconds):
-    """Add the CPU seconds of the processes involved, so other load on the machine can be separated from ours."""
+    """Add the CPU seconds of the benchmark's own processes to the machine's busy figures."""
     figures["ourCpuSeconds"] = {name: round(value, 2) for name, value in seconds.items()}
-    figures["othersCpuSeconds"] = round(figures["busyCpuSeconds"] - sum(seconds.values()), 2)
     return figures
 
 

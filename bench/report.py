@@ -134,7 +134,7 @@ def render_latency(results):
         f"({data['deltasPerSession']} deltas each)\n\n{load_line(results, 'latency')}"
     )
     header = ["Sessions", "Path", "Deltas", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "Missing",
-              "Out of order", "Most open streams", "Late sends", "Machine busy, cores", "CPU s: ours / others"]
+              "Out of order", "Most open streams", "Late sends", "Machine busy, cores", "CPU s of our processes"]
     rows = []
     notes = []
     for run in data["runs"]:
@@ -145,7 +145,7 @@ def render_latency(results):
             rows.append(
                 [run["sessions"], row["path"], row["deltas"], row["p50Ms"], row["p90Ms"], row["p99Ms"],
                  row["p999Ms"], row["maxMs"], row["missing"], row["outOfOrder"], row["server"]["maxOpenStreams"],
-                 row["server"]["lateSends"], machine["busyCores"], f"{ours} / {machine['othersCpuSeconds']}"]
+                 row["server"]["lateSends"], machine["busyCores"], ours]
             )
         notes.append(
             f"- {run['sessions']} sessions: added by the host (host path minus direct path at the same percentile, "
@@ -155,7 +155,12 @@ def render_latency(results):
             f"{host_row['duplicates']}, parentId chain breaks {host_row['chainBreaks']}, sessions without "
             f"session.idle {host_row['noIdle']}."
         )
-    return text + table(header, rows) + "\n" + "\n".join(notes) + "\n"
+    caveat = (
+        "\nLate sends are deltas the SSE server wrote more than 5 ms after their schedule, a sign that it was short "
+        "of CPU. The busy figure comes from /proc/stat and can lag on a VM: read it as a rough sign of other load, "
+        "not an exact total.\n\n"
+    )
+    return text + table(header, rows) + caveat + "\n".join(notes) + "\n"
 
 
 def render_sessions(results):
