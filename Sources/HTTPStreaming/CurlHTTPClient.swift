@@ -20,7 +20,7 @@ public final class CurlHTTPClient: HTTPClient {
   ///   - maximumBufferedBytes: Body bytes buffered per stream for a slow consumer before the transfer pauses.
   ///   - logger: Receives one debug line per request start, end, cancellation and timeout.
   public init(
-    maximumConnectionsPerHost: Int = 64,
+    maximumConnectionsPerHost: Int = 1024,
     maximumBufferedBytes: Int = 1 << 20,
     logger: Logger = Logger(subsystem: "http")
   ) {

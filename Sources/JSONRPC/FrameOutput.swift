@@ -21,6 +21,9 @@ public final class FrameOutput: Sendable {
     var isFinishing = false
   }
 
+  /// 256 KiB: frames are joined into writes of about this size at most.
+  static let maximumBatchBytes = 256 * 1024
+
   private let fileDescriptor: Int32
   private let state = Mutex(State())
   private let available = DispatchSemaphore(value: 0)
@@ -80,9 +83,16 @@ public final class FrameOutput: Sendable {
         state.queue.removeAll()
         return (frames, state.isFinishing)
       }
-      for frame in next.frames {
-        let ok = writeAll(frame)
-        state.withLock { $0.queuedBytes -= frame.count }
+      // Frames queued together go out in as few writes as possible: one write(2) per frame cost a fifth
+      // of the host's CPU when relaying deltas at full speed.
+      var batch: [UInt8] = []
+      for (position, frame) in next.frames.enumerated() {
+        batch.append(contentsOf: frame)
+        let isLast = position == next.frames.count - 1
+        guard isLast || batch.count >= FrameOutput.maximumBatchBytes else { continue }
+        let ok = writeAll(batch)
+        state.withLock { $0.queuedBytes -= batch.count }
+        batch.removeAll(keepingCapacity: true)
         if !ok {
           close()
           drained.signal()
