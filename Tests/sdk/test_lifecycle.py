@@ -4,6 +4,8 @@ no runtime process outlives either. The autouse fixture `no_runtime_left_behind`
 
 from __future__ import annotations
 
+import time
+
 from sdk_harness import (
     MODEL,
     STOP_TIMEOUT,
@@ -74,6 +76,10 @@ def test_force_stop_kills_runtime(byok_host_binary, state_dir, start_mock_provid
 
     host, session_id = run(scenario())
 
+    # SIGKILL takes effect asynchronously, so the process may still be listed for a moment.
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while process_running(host.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not process_running(host.pid)
     # The fork kills without reaping the process, so the test reaps it to read the status.
     assert host.process.wait(timeout=STOP_TIMEOUT) == -9, "force_stop() should kill the runtime with SIGKILL"
