@@ -75,6 +75,10 @@ enum ProviderStream {
       while let event = try await response.body.next() {
         if case .body(let bytes) = event { try handle(bytes) }
       }
+      // NOTE: A stream whose consumer was cancelled between two events ends as if complete, because
+      // AsyncThrowingStream(unfolding:) returns nil once its task is cancelled; this check turns that
+      // end back into a cancellation.
+      try Task.checkCancellation()
     } catch let error as ProviderError {
       throw error
     } catch {
