@@ -93,7 +93,7 @@ public struct FrameReader: Sendable {
   private mutating func parseHeader() -> Item? {
     guard let end = headerEnd() else {
       if buffer.count - start > FrameReader.maximumHeaderLength {
-        // Drop the unusable bytes up to the last line end so a later frame can still be read.
+        // Drop every buffered byte: the next frame can only start in bytes that arrive later.
         start = buffer.count
         return .error(.headerTooLong)
       }
@@ -109,7 +109,7 @@ public struct FrameReader: Sendable {
       let name = text[..<colon].lowercased()
       guard name == "content-length" else { continue }
       let value = text[text.index(after: colon)...].trimmingCharacters(in: " \t")
-      if let parsed = Int(value), parsed >= 0 {
+      if value.first?.isASCII == true, value.first?.isNumber == true, let parsed = Int(value), parsed >= 0 {
         length = parsed
       } else {
         invalidValue = value

@@ -59,7 +59,7 @@ import Testing
     #expect(Self.bodies(items) == ["{}"])
   }
 
-  @Test(arguments: ["-5", "abc", "1.5", ""])
+  @Test(arguments: ["-5", "abc", "1.5", "", "+2"])
   func invalidLengthRejected(value: String) {
     var reader = FrameReader()
     let items = reader.feed(Array("Content-Length: \(value)\r\n\r\n".utf8))
