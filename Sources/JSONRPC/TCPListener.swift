@@ -14,6 +14,8 @@ public struct TCPListener: Sendable {
     public var host: String
     public var port: Int
     public var reason: String
+    /// True when `host` is not a numeric IP address, false when binding or listening failed.
+    public var isInvalidHost = false
 
     public var description: String { "Could not listen on \(host) port \(port): \(reason)" }
   }
@@ -31,22 +33,33 @@ public struct TCPListener: Sendable {
     let numericHost = host == "localhost" ? "127.0.0.1" : host
     let status = getaddrinfo(numericHost, String(port), &hints, &addresses)
     guard status == 0, let first = addresses else {
-      throw ListenError(host: host, port: port, reason: "not a numeric IP address (\(String(cString: gai_strerror(status))))")
+      throw ListenError(
+        host: host, port: port, reason: "not a numeric IP address (\(String(cString: gai_strerror(status))))",
+        isInvalidHost: true)
     }
     defer { freeaddrinfo(addresses) }
-    let descriptor = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    guard descriptor >= 0 else {
-      throw ListenError(host: host, port: port, reason: String(cString: strerror(errno)))
+
+    // Each address the host resolves to is tried in turn; the error names the last failure.
+    var lastError: Int32 = EADDRNOTAVAIL
+    var candidate: UnsafeMutablePointer<addrinfo>? = first
+    while let info = candidate {
+      candidate = info.pointee.ai_next
+      let descriptor = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+      guard descriptor >= 0 else {
+        lastError = errno
+        continue
+      }
+      var enabled: Int32 = 1
+      _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &enabled, socklen_t(MemoryLayout<Int32>.size))
+      guard bind(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0, Glibc.listen(descriptor, 128) == 0
+      else {
+        lastError = errno
+        Glibc.close(descriptor)
+        continue
+      }
+      return TCPListener(fileDescriptor: descriptor, port: boundPort(descriptor) ?? port)
     }
-    var enabled: Int32 = 1
-    _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &enabled, socklen_t(MemoryLayout<Int32>.size))
-    guard bind(descriptor, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0, Glibc.listen(descriptor, 64) == 0
-    else {
-      let reason = String(cString: strerror(errno))
-      Glibc.close(descriptor)
-      throw ListenError(host: host, port: port, reason: reason)
-    }
-    return TCPListener(fileDescriptor: descriptor, port: boundPort(descriptor) ?? port)
+    throw ListenError(host: host, port: port, reason: String(cString: strerror(lastError)))
   }
 
   /// Waits for the next client; returns its socket, or `nil` once the listener is closed.

@@ -2,6 +2,7 @@ import BYOKLogging
 import Dispatch
 import Foundation
 import Glibc
+import JSONRPC
 import Synchronization
 
 /// A local HTTP/1.1 server that responds to model requests from a `MockScript`, so turns run deterministically
@@ -124,12 +125,14 @@ public final class MockProviderServer: Sendable {
     if let recordURL {
       try log.openRecordFile(path: recordURL.path)
     }
-    let listener: (fileDescriptor: Int32, port: Int)
+    let listener: TCPListener
     do {
-      listener = try SocketListener.listen(host: host, port: requestedPort)
+      listener = try TCPListener.listen(host: host, port: requestedPort)
     } catch {
       log.closeRecordFile()
-      throw error
+      throw error.isInvalidHost
+        ? .invalidHost(host: host, reason: error.reason)
+        : .listenFailed(host: host, port: requestedPort, reason: error.reason)
     }
     var pipeEnds: [Int32] = [-1, -1]
     guard pipe(&pipeEnds) == 0 else {

@@ -5,25 +5,6 @@ import Testing
 /// The provider's API key must reach the provider and nothing else: not the state directory, not the logs.
 @Suite(.timeLimit(.minutes(1)))
 struct CredentialLeakTests {
-  /// Returns the paths of the regular files under `directory` whose bytes contain `text`, and the number of
-  /// files searched.
-  private func files(under directory: String, containing text: String) -> (matches: [String], searched: Int) {
-    let needle = Data(text.utf8)
-    var matches: [String] = []
-    var searched = 0
-    let enumerator = FileManager.default.enumerator(atPath: directory)
-    while let relative = enumerator?.nextObject() as? String {
-      let path = directory + "/" + relative
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-        let contents = FileManager.default.contents(atPath: path)
-      else { continue }
-      searched += 1
-      if contents.range(of: needle) != nil { matches.append(path) }
-    }
-    return (matches, searched)
-  }
-
   @Test func apiKeyStaysOutOfStateAndLogs() async throws {
     try await withFixture { fixture in
       let apiKey = "sk-canary-\(UUID().uuidString.lowercased())"
@@ -46,7 +27,7 @@ struct CredentialLeakTests {
       // The key did reach the provider, so searching for it below is meaningful.
       #expect(mock.recordText.contains(apiKey))
 
-      let state = files(under: fixture.home, containing: apiKey)
+      let state = FileSearch.files(under: fixture.home, containing: apiKey)
       #expect(state.searched >= 2, "expected the session's events.jsonl and session.json under \(fixture.home)")
       #expect(state.matches.isEmpty, "the API key was written to \(state.matches)")
 
