@@ -9,15 +9,15 @@ import Synchronization
 
 /// Handles the requests and notifications that arrive on a `Connection`.
 public protocol MessageHandler: Sendable {
-  /// Answers one request. Throw a `ResponseError` for a JSON-RPC error; a `CancellationError` becomes
-  /// -32800 and any other error -32603.
+  /// Returns the result of one request. A thrown `ResponseError` becomes the JSON-RPC error, a
+  /// `CancellationError` becomes -32800 and any other error -32603.
   func handle(request method: String, params: JSONValue, id: RequestID, connection: Connection) async throws
     -> JSONValue
 
   func handle(notification method: String, params: JSONValue, connection: Connection) async
 
-  /// Whether a request may take long (it waits for a turn or for the client); such requests run on their
-  /// own task instead of in arrival order, so they never hold up the requests behind them.
+  /// Whether a request may take long because it waits for a turn or for the client. Such requests run on
+  /// their own task instead of in arrival order, so they never hold up the requests behind them.
   func isLongRunning(method: String) -> Bool
 }
 
@@ -134,8 +134,8 @@ public final class Connection: Sendable {
     }
   }
 
-  /// Answers every unanswered request with -32800, fails the host's own pending requests, writes what is
-  /// queued and closes the output.
+  /// Replies -32800 to every request still in flight, fails the host's own pending requests, writes what
+  /// is queued and closes the output.
   public func close(flushTimeout: Duration = .seconds(5)) {
     let (unanswered, outgoing) = state.withLock { state -> ([RequestID: Task<Void, Never>?], [CheckedContinuation<JSONValue, any Error>]) in
       state.isClosed = true

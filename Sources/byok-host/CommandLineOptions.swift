@@ -1,6 +1,6 @@
 import BYOKLogging
 
-/// What the command line asked for.
+/// The action the command line selects.
 enum Command {
   case serve(ServeOptions)
   case chat(ChatOptions, ServeOptions)
@@ -22,13 +22,13 @@ struct ServeOptions {
   var connectionToken: String?
   /// Seconds a provider stream may send nothing before the model call fails.
   var streamIdleTimeout = 120
-  /// The most model calls one send may make.
+  /// The maximum number of model calls one send may make.
   var maxModelCalls = 50
   /// Seconds a client tool or permission request may stay unanswered.
   var toolTimeout = 600
   /// Retries of a provider request that failed before streaming began.
   var maxRetries = 3
-  /// The longest wait before a retry, in seconds.
+  /// The maximum wait before a retry, in seconds.
   var maxRetryDelay = 60
   /// The default provider's type, base URL and the environment variable holding its key.
   var providerType: String?

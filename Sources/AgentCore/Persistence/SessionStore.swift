@@ -190,7 +190,7 @@ public final class SessionLock: Sendable {
   }
 }
 
-/// Why a session could not be locked for this process.
+/// A failure to lock a session for this process.
 public enum SessionLockError: Error, CustomStringConvertible {
   case inUse(sessionID: String, holderProcessID: String)
 

@@ -1,6 +1,6 @@
 import BYOKLogging
 
-/// What a provider may ask of the session and its client while it makes a model call.
+/// The session and client services a provider may use while it makes a model call.
 public struct ProviderContext: Sendable {
   public var sessionID: String
   /// Fetches a fresh bearer token from the client (`providerToken.getToken`); set when the provider has
@@ -28,7 +28,7 @@ public struct RetryNotice: Sendable, Equatable {
   public var delay: Duration
   /// The HTTP status that failed, or `nil` for a connection failure.
   public var statusCode: Int?
-  /// What failed, already free of credentials.
+  /// The failure, described without credentials.
   public var reason: String
 
   public init(attempt: Int, maximumAttempts: Int, delay: Duration, statusCode: Int?, reason: String) {
@@ -40,7 +40,7 @@ public struct RetryNotice: Sendable, Equatable {
   }
 }
 
-/// How failed provider requests are retried before the first streamed byte.
+/// The retry rules for provider requests that fail before the first streamed byte.
 public struct RetryPolicy: Sendable, Equatable {
   /// Retries after the first attempt; 0 turns retrying off.
   public var maximumRetries: Int

@@ -163,7 +163,7 @@ extension Session {
     emit("session.info", data)
   }
 
-  /// What the model produced during one call.
+  /// The output of one model call.
   struct TurnOutput {
     var assistantMessageID: String
     var text = ""
@@ -289,7 +289,7 @@ extension Session {
     if let outputTokens = output.outputTokens { messageData["outputTokens"] = .int(Int64(outputTokens)) }
     if !output.reasoningText.isEmpty { messageData["reasoningText"] = .string(output.reasoningText) }
     if !output.reasoningItems.isEmpty {
-      // A string, as the SDKs' event schema types it; it holds the items as a JSON array for resume.
+      // A string, as the SDKs' event schema types it. It contains the items as a JSON array for resume.
       messageData["reasoningOpaque"] = .string(JSONValue.array(output.reasoningItems).serializedString())
     }
     emit(EventType.assistantMessage, messageData)

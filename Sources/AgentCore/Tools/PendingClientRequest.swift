@@ -20,7 +20,7 @@ struct ActiveToolCall {
   var externalRequestID: String?
 }
 
-/// Why a client request ended without an answer.
+/// The reason a client request ended without a reply.
 enum ClientRequestFailure: Error {
   case timedOut(Duration)
 }
